@@ -1,0 +1,65 @@
+"""Settings: one object, read from the environment (``TREASURY_*``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Platform settings; every field can be set with ``TREASURY_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="TREASURY_", extra="ignore")
+
+    home: Path = Field(
+        default=Path(".treasury"),
+        description="Root folder for the landing zone, lake, serving snapshots and app database.",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the app database; empty means SQLite in TREASURY_HOME.",
+    )
+    scale: str = Field(default="small", description="Default synthetic data scale.")
+    seed: int = Field(default=20240101, description="Seed of the synthetic source systems.")
+    as_of: dt.date | None = Field(
+        default=None, description="As-of date of the current year's data; empty means today."
+    )
+    engine: str = Field(default="duckdb", description="Mart engine: duckdb or spark.")
+    duckdb_threads: int = Field(default=2, description="Threads DuckDB may use.")
+    duckdb_memory_limit: str = Field(default="4GB", description="DuckDB memory limit.")
+
+    @property
+    def landing(self) -> Path:
+        """Folder where source extracts arrive, one sub-folder per dataset."""
+        return self.home / "landing"
+
+    @property
+    def lake(self) -> Path:
+        """Folder of the Delta lake (raw, clean, quarantine, mart layers)."""
+        return self.home / "lake"
+
+    @property
+    def serving(self) -> Path:
+        """Folder of the read-only serving snapshots."""
+        return self.home / "serving"
+
+    @property
+    def app_database_url(self) -> str:
+        """The app database URL, defaulting to SQLite inside the home folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'app.db').resolve()}"
+
+    def as_of_date(self) -> dt.date:
+        """The as-of date: the configured one, or today."""
+        return self.as_of or dt.date.today()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache after changing the environment)."""
+    return Settings()

@@ -1,0 +1,142 @@
+"""The serving snapshot: one read-only DuckDB file with the marts and reference dimensions.
+
+A run writes ``serving/snapshot-<run_id>.duckdb`` beside the current one (under a ``.tmp`` name
+until it is complete and synced), then swaps ``serving/CURRENT`` atomically: the new name goes
+to ``CURRENT.tmp``, is fsynced and renamed (``os.replace``) over ``CURRENT``. Readers open whatever ``CURRENT``
+names, read-only, and pick up a new snapshot on their next open (clean tables are views over
+the lake's committed Parquet files, which later runs never change or delete); they never see a half-built
+file, and a failed run leaves the last good snapshot serving. The last three are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from treasury.config import Settings, get_settings
+from treasury.warehouse.contracts import ident, quote
+from treasury.warehouse.engines.duckdb import connect
+
+KEEP = 3
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that readers see the old or the new content."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(path)
+    _fsync(path.parent)
+
+
+def current_snapshot(settings: Settings | None = None) -> Path | None:
+    """The snapshot file now serving, or None before the first successful run."""
+    serving = (settings or get_settings()).serving
+    try:
+        name = (serving / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = serving / name
+    return path if name and path.exists() else None
+
+
+def snapshot_tables(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """Names a reader may query in a snapshot: its tables and views (clean tables are views)."""
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT internal "
+        "UNION SELECT view_name FROM duckdb_views() WHERE NOT internal"
+    ).fetchall()
+    return frozenset(r[0] for r in rows if not r[0].startswith("_"))
+
+
+def open_snapshot(settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only DuckDB connection to the current snapshot.
+
+    Raises
+    ------
+    FileNotFoundError
+        No snapshot has been published yet.
+    """
+    settings = settings or get_settings()
+    path = current_snapshot(settings)
+    if path is None:
+        raise FileNotFoundError(f"no serving snapshot in {settings.serving}: run the pipeline")
+    return connect(settings, path, read_only=True)
+
+
+def publish(
+    settings: Settings,
+    run_id: str,
+    tables: Mapping[str, pa.Table],
+    order: Mapping[str, Sequence[str]],
+    views: Mapping[str, tuple[Sequence[str], Sequence[str]]] | None = None,
+) -> tuple[Path, list[str]]:
+    """Write a snapshot of ``tables`` (each sorted by its ``order`` columns) and make it current.
+
+    ``views`` maps a name to (Parquet files, columns): large clean tables are served as views
+    over their lake files, which a Delta version never changes, instead of being copied.
+
+    Returns
+    -------
+    tuple[pathlib.Path, list[str]]
+        The new snapshot file and the names of the old snapshots removed.
+    """
+    serving = settings.serving
+    serving.mkdir(parents=True, exist_ok=True)
+    for stale in [*serving.glob("snapshot-*.tmp"), *serving.glob("snapshot-*.tmp.wal")]:
+        stale.unlink(missing_ok=True)  # left by a killed run
+    path = serving / f"snapshot-{run_id}.duckdb"
+    tmp = serving / f"snapshot-{run_id}.tmp"
+    con = connect(settings, tmp)
+    try:
+        for name, table in tables.items():
+            con.register("_incoming", table)
+            keys = [c for c in order.get(name, ()) if c in table.schema.names]
+            by = f" ORDER BY {', '.join(ident(k) for k in keys)}" if keys else ""
+            con.execute(f"CREATE TABLE {ident(name)} AS SELECT * FROM _incoming{by}")
+            con.unregister("_incoming")
+        for name, (files, columns) in (views or {}).items():
+            listed = ", ".join(quote(str(f)) for f in files)
+            cols = ", ".join(ident(c) for c in columns)
+            con.execute(f"CREATE VIEW {ident(name)} AS SELECT {cols} FROM read_parquet([{listed}])")
+        con.execute(
+            "CREATE TABLE _snapshot AS SELECT ? AS run_id, ? AS created_at",
+            [run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+        )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    _fsync(tmp)
+    tmp.replace(path)
+    _write_atomic(serving / "CURRENT", path.name + "\n")
+    return path, _prune(serving, path.name)
+
+
+def _prune(serving: Path, current: str) -> list[str]:
+    """Keep the last :data:`KEEP` published snapshots; remove older ones and orphans."""
+    history_file = serving / "HISTORY"
+    history = history_file.read_text(encoding="utf-8").split() if history_file.exists() else []
+    history = [*(h for h in history if h != current), current][-KEEP:]
+    _write_atomic(history_file, "\n".join(history) + "\n")
+    removed = []
+    for path in serving.glob("snapshot-*.duckdb"):
+        if path.name not in history:
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + ".wal").unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed

@@ -1,0 +1,90 @@
+"""The web app factory: base layout, language switch, health, and each product's router."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from treasury import __version__
+from treasury.config import get_settings
+from treasury.db import migrate
+from treasury.i18n import format_date, format_rupiah, pick_language
+from treasury.web.texts import text
+
+HERE = Path(__file__).parent
+SRC = HERE.parent
+
+#: Products plugged into the portal: each offers ``routes.router`` and a ``templates/`` folder.
+PRODUCTS: tuple[str, ...] = ("opendata",)
+
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.loader = ChoiceLoader(
+    [FileSystemLoader(HERE / "templates")]
+    + [FileSystemLoader(SRC / product / "templates") for product in PRODUCTS]
+)
+templates.env.globals["rupiah"] = format_rupiah
+templates.env.globals["tanggal"] = format_date
+
+
+def language(request: Request) -> str:
+    """The page language: ``?lang=`` first, then the ``lang`` cookie, else Indonesian."""
+    return pick_language(request.query_params.get("lang") or request.cookies.get("lang"))
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page with the shared context (language, texts, formatters)."""
+    lang = language(request)
+    texts = context.pop("texts", None)
+
+    def t(key: str) -> str:
+        if texts and key in texts:
+            entry = texts[key]
+            return str(entry.get(lang) or entry["id"])
+        return text(key, lang)
+
+    response = templates.TemplateResponse(
+        request, template, {"lang": lang, "t": t, **context}, status_code=status_code
+    )
+    if request.query_params.get("lang"):
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At startup, bring the app database to the latest schema."""
+    migrate(get_settings().app_database_url)
+    yield
+
+
+def create_app() -> FastAPI:
+    """Build the FastAPI application serving the portal and the APIs."""
+    from treasury.web.home import router as home_router
+
+    app = FastAPI(
+        title="Treasury Big Data",
+        version=__version__,
+        description="Open data, dashboards and analytics over the treasury's data.",
+        lifespan=lifespan,
+    )
+    app.state.render = render
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(home_router)
+    for product in PRODUCTS:
+        app.include_router(importlib.import_module(f"treasury.{product}.routes").router)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> JSONResponse:
+        """Liveness: the process answers."""
+        return JSONResponse({"status": "ok", "home": str(get_settings().home)})
+
+    return app

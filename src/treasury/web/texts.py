@@ -1,0 +1,33 @@
+"""UI texts in Bahasa Indonesia (default) and English."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "app_name": {"id": "Treasury Big Data", "en": "Treasury Big Data"},
+    "tagline": {
+        "id": "Data keuangan negara untuk keputusan yang lebih baik",
+        "en": "State finance data for better decisions",
+    },
+    "home": {"id": "Beranda", "en": "Home"},
+    "as_of": {"id": "Data per", "en": "Data as of"},
+    "no_snapshot": {
+        "id": "Belum ada data. Jalankan `treasury demo` untuk membangun data.",
+        "en": "No data yet. Run `treasury demo` to build it.",
+    },
+    "apbn_summary": {"id": "Ringkasan realisasi APBN", "en": "APBN realization summary"},
+    "year": {"id": "Tahun", "en": "Year"},
+    "revenue": {"id": "Pendapatan", "en": "Revenue"},
+    "spending": {"id": "Belanja", "en": "Spending"},
+    "financing": {"id": "Pembiayaan", "en": "Financing"},
+    "deficit": {"id": "Defisit", "en": "Deficit"},
+    "last_run": {"id": "Proses terakhir", "en": "Last pipeline run"},
+    "language_switch": {"id": "English", "en": "Bahasa Indonesia"},
+}
+
+
+def text(key: str, lang: str) -> str:
+    """The text for ``key`` in ``lang``; the key itself when it has no entry."""
+    entry = TEXTS.get(key)
+    if entry is None:
+        return key
+    return entry.get(lang) or entry["id"]
