@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -429,6 +430,19 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         raise fail("there is no serving snapshot yet", "run `treasury demo --no-serve` first")
     console.print(f"Serving on http://{host}:{port}  (Ctrl+C to stop)")
     uvicorn.run("treasury.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+#: Products that add commands: ``treasury.<product>.commands.register(app)`` (heavy imports stay
+#: inside the commands so that ``treasury --help`` stays fast).
+COMMAND_PRODUCTS = ("dashboards", "ml", "simulation", "assistant")
+for _product in COMMAND_PRODUCTS:
+    try:
+        _commands = importlib.import_module(f"treasury.{_product}.commands")
+    except ModuleNotFoundError as error:
+        if error.name != f"treasury.{_product}.commands":
+            raise
+        continue
+    _commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

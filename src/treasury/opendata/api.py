@@ -20,7 +20,7 @@ from treasury.catalog.formats import export_url
 from treasury.catalog.publication import dataset_states
 from treasury.catalog.search import FACETS, search
 from treasury.config import Settings, get_settings
-from treasury.opendata.envelope import ERROR_RESPONSES, EnvelopeRoute, success
+from treasury.envelope import ERROR_RESPONSES, EnvelopeRoute, success
 from treasury.opendata.exports import WRITERS, json_rows
 from treasury.warehouse.reader import Reader, ReadError, ReadRequest, parse_filters
 

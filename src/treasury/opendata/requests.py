@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from treasury.access import Principal, audit
 from treasury.db.models import utcnow
 from treasury.db.requests import DataRequest, DataRequestComment
-from treasury.opendata.envelope import EnvelopeRoute, error_response, success
+from treasury.envelope import EnvelopeRoute, error_response, success
 from treasury.opendata.pages import (
     SessionDep,
     address,

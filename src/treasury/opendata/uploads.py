@@ -35,7 +35,7 @@ from treasury.config import Settings, get_settings
 from treasury.db.catalog import CatalogEntry
 from treasury.db.models import utcnow
 from treasury.db.requests import DataUpload
-from treasury.opendata.envelope import EnvelopeRoute, error_response, success
+from treasury.envelope import EnvelopeRoute, error_response, success
 from treasury.opendata.pages import (
     SessionDep,
     address,

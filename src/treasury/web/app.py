@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import plotly
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -22,9 +23,11 @@ from treasury.web.texts import text
 
 HERE = Path(__file__).parent
 SRC = HERE.parent
+#: plotly.js as shipped inside the ``plotly`` wheel (served at /static/vendor/plotly.min.js).
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 #: Products plugged into the portal: each offers ``routes.router`` and a ``templates/`` folder.
-PRODUCTS: tuple[str, ...] = ("opendata",)
+PRODUCTS: tuple[str, ...] = ("opendata", "dashboards", "ml", "simulation", "assistant")
 
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.loader = ChoiceLoader(
@@ -77,6 +80,16 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     app.state.render = render
+
+    @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        """plotly.js from the installed ``plotly`` wheel: charts without a CDN."""
+        return FileResponse(
+            PLOTLY_JS,
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(home_router)
     for product in PRODUCTS:

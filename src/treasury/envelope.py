@@ -1,4 +1,4 @@
-"""The native API's one success shape and one error shape, and the route class that keeps them.
+"""The native API's envelopes, shared by every product's API: one success shape, one error shape.
 
 Success: ``{"ok": true, "data": ..., "meta": {...}}``. Error: ``{"ok": false, "error":
 {"status", "code", "message", "hint"}}``. :class:`EnvelopeRoute` turns every failure of a

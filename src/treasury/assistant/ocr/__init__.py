@@ -1,0 +1,1 @@
+"""Detection and recognition of scanned payment documents (SPM, invoices)."""
