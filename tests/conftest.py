@@ -21,7 +21,7 @@ import duckdb
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from tests.platform import DEMO_USERS, TEST_ENV, clear_caches
+from tests.testkit import DEMO_USERS, TEST_ENV, clear_caches
 
 from treasury.access import Principal, Zone
 from treasury.config import Settings, get_settings

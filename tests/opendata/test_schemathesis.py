@@ -19,7 +19,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
-from tests.platform import TEST_ENV, bearer, clear_caches
+from tests.testkit import TEST_ENV, bearer, clear_caches
 
 from treasury.web.app import create_app
 
