@@ -66,6 +66,15 @@ class ModelCard:
         out["evaluation"]["beats_baseline"] = self.evaluation.beats_baseline
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelCard:
+        """The card back from :meth:`to_dict` (``card.json`` in the registry)."""
+        evaluation = dict(data["evaluation"])
+        evaluation.pop("beats_baseline", None)
+        known = set(cls.__dataclass_fields__)
+        fields = {k: v for k, v in data.items() if k in known and k != "evaluation"}
+        return cls(**fields, evaluation=Evaluation(**evaluation))
+
 
 class Model(abc.ABC):
     """Base class of every model in ``treasury.ml``.
@@ -82,6 +91,12 @@ class Model(abc.ABC):
     features: list[str]
     data_version: str = ""
     labels: ClassVar[str] = ""  # how the ground-truth labels are generated (model card)
+    #: Optional page of its own under ``/ml/{name}`` (a template name such as
+    #: ``"ml/risk/distress.html"``); None: the generic ``ml/model.html`` page.
+    page_template: ClassVar[str | None] = None
+    #: Optional case field holding a region code (``kode_provinsi``, ``kode_kabkota``,
+    #: ``kode_kppn`` or ``kode_pemda``): a scoped user may only ask about regions of its scope.
+    region_field: ClassVar[str | None] = None
 
     @abc.abstractmethod
     def train(self, settings: Settings, seed: int = 7) -> Model:
@@ -102,6 +117,10 @@ class Model(abc.ABC):
 
     def example(self) -> dict[str, Any]:
         """A valid input case (for the page's form and the API docs)."""
+        return {}
+
+    def page_context(self, params: dict[str, str]) -> dict[str, Any]:
+        """Extra template context for ``page_template`` from the page's query parameters."""
         return {}
 
     def card(self, version: int, training_seconds: float) -> ModelCard:
@@ -133,7 +152,7 @@ MODEL_MODULES: tuple[str, ...] = (
 
 
 def model_classes() -> dict[str, type[Model]]:
-    """The model classes by name (modules not written yet are skipped)."""
+    """The model classes by name (modules not written yet, or without ``MODEL`` yet, are skipped)."""
     import importlib
 
     out: dict[str, type[Model]] = {}
@@ -144,6 +163,8 @@ def model_classes() -> dict[str, type[Model]]:
             if error.name != f"treasury.ml.{module_name}":
                 raise
             continue
-        model: type[Model] = module.MODEL
+        model: type[Model] | None = getattr(module, "MODEL", None)
+        if model is None:  # a module still being written
+            continue
         out[model.name] = model
     return out
