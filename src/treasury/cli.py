@@ -432,6 +432,116 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     uvicorn.run("treasury.web.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
+# --------------------------------------------------------------------------- stream
+
+stream_app = typer.Typer(
+    help="Streaming ingestion: SP2D and MPN events through NATS JetStream.", no_args_is_help=True
+)
+app.add_typer(stream_app, name="stream")
+NatsUrl = Annotated[str, typer.Option(help="NATS server URL.")]
+StreamName = Annotated[str, typer.Option(help="JetStream stream (created if missing).")]
+SubjectPrefix = Annotated[str, typer.Option(help="Subject prefix: <prefix>.sp2d, <prefix>.mpn.")]
+
+
+def _day(value: str | None, option: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise fail(f"{option} {value!r} is not a date", "write it as YYYY-MM-DD") from None
+
+
+@stream_app.command("publish")
+def stream_publish(
+    day: Annotated[
+        str | None, typer.Option(help="Day YYYY-MM-DD (default the as-of date).")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Last day YYYY-MM-DD (default --day).")] = None,
+    scale: Annotated[str, typer.Option(help="tiny | small | medium | large")] = "tiny",
+    seed: Annotated[int | None, typer.Option(help="Seed of the synthetic sources.")] = None,
+    rate: Annotated[float, typer.Option(min=0, help="Events per second (0: no pause).")] = 0.0,
+    url: NatsUrl = "nats://127.0.0.1:4222",
+    stream: StreamName = "TREASURY",
+    prefix: SubjectPrefix = "treasury",
+) -> None:
+    """Publish a day's synthetic SP2D lines and MPN receipts as events."""
+    import asyncio
+
+    from treasury.sources.stream import SourceUnavailable, StreamConfig, publish_days
+
+    settings = _settings(scale, seed)
+    first = _day(day, "--day") or settings.as_of_date()
+    config = StreamConfig(url=url, stream=stream, prefix=prefix)
+    try:
+        found, stored = asyncio.run(
+            publish_days(config, first, _day(until, "--until"), settings.scale, settings.seed, rate)
+        )
+    except SourceUnavailable as exc:
+        raise fail(str(exc), "start nats-server with JetStream (nats-server -js)") from None
+    console.print(f"Published {found} events to {stream} ({stored} new, {found - stored} repeats)")
+
+
+@stream_app.command("consume")
+def stream_consume(
+    url: NatsUrl = "nats://127.0.0.1:4222",
+    stream: StreamName = "TREASURY",
+    prefix: SubjectPrefix = "treasury",
+    durable: Annotated[str, typer.Option(help="Durable consumer name.")] = "treasury-lake",
+    batch_size: Annotated[int, typer.Option(min=1, help="Events per micro-batch (at most).")] = 500,
+    max_wait: Annotated[float, typer.Option(min=0.05, help="Seconds a micro-batch waits.")] = 1.0,
+    idle_exit: Annotated[
+        float | None, typer.Option(help="Stop after this many seconds without events.")
+    ] = None,
+) -> None:
+    """Consume events into the lake's stream tables (Ctrl+C to stop)."""
+    import asyncio
+
+    from treasury.sources.stream import NatsSource, SourceUnavailable, StreamConfig
+    from treasury.warehouse.streaming import BatchOutcome, consume
+
+    def report(o: BatchOutcome) -> None:
+        console.print(
+            f"{o.batch}: {o.received} events, {sum(o.committed.values())} committed, "
+            f"{sum(o.quarantined.values())} quarantined, {o.duplicates} repeats "
+            f"({o.seconds * 1000:.0f} ms)"
+        )
+
+    source = NatsSource(StreamConfig(url=url, stream=stream, prefix=prefix, durable=durable))
+    try:
+        stats = asyncio.run(
+            consume(get_settings(), source, batch_size, max_wait, idle_exit, report)
+        )
+    except SourceUnavailable as exc:
+        raise fail(str(exc), "start nats-server with JetStream (nats-server -js)") from None
+    except KeyboardInterrupt:
+        raise typer.Exit(code=0) from None
+    console.print(
+        f"Done: {stats.received} events, {stats.committed} committed, "
+        f"{stats.quarantined} quarantined, {stats.duplicates} repeats dropped"
+    )
+
+
+@stream_app.command("today")
+def stream_today(
+    day: Annotated[
+        str | None, typer.Option(help="Day YYYY-MM-DD (default the as-of date).")
+    ] = None,
+) -> None:
+    """Print a day's committed stream figures (count and sum by hour)."""
+    from treasury.warehouse.streaming import today_figures
+
+    figures = today_figures(get_settings(), _day(day, "--day"))
+    table = Table(title=f"Stream figures of {figures['day']}")
+    for column in ("dataset", "hour", "count", "sum"):
+        table.add_column(column, justify="left" if column == "dataset" else "right")
+    for name, data in figures["datasets"].items():
+        for h in data["hours"]:
+            table.add_row(
+                name, f"{h['hour']:02d}", format_number(h["count"]), format_rupiah(h["sum"])
+            )
+        table.add_row(name, "total", format_number(data["count"]), format_rupiah(data["sum"]))
+    out.print(table)
+
+
 #: Products that add commands: ``treasury.<product>.commands.register(app)`` (heavy imports stay
 #: inside the commands so that ``treasury --help`` stays fast).
 COMMAND_PRODUCTS = ("dashboards", "ml", "simulation", "assistant")
