@@ -835,10 +835,6 @@ def run_action(
         return envelope(request, name, error=fault)
 
 
-@router.api_route("/api/action/{name}", methods=["GET", "POST"], summary="CKAN action")
-@router.api_route("/api/3/action/{name}", methods=["GET", "POST"], summary="CKAN action (v3)")
-@router.api_route("/api/3/action/{name}/", methods=["GET", "POST"], include_in_schema=False)
-@router.api_route("/api/action/{name}/", methods=["GET", "POST"], include_in_schema=False)
 def ckan_action(
     name: str,
     request: Request,
@@ -849,6 +845,24 @@ def ckan_action(
 ) -> JSONResponse:
     """Call a CKAN 2.10 action (package_search, package_show, datastore_search, ...)."""
     return run_action(name, request, data, principal, session, reader)
+
+
+# CKAN clients call both /api/action and /api/3/action, with GET or POST, with or without a
+# trailing slash: one handler, one OpenAPI operation (with its own id) per documented pair.
+for _path, _summary, _id in (
+    ("/api/action/{name}", "CKAN action", "ckan_action"),
+    ("/api/3/action/{name}", "CKAN action (v3)", "ckan_action_v3"),
+):
+    for _method in ("GET", "POST"):
+        for _slash in ("", "/"):
+            router.add_api_route(
+                _path + _slash,
+                ckan_action,
+                methods=[_method],
+                summary=_summary,
+                operation_id=f"{_id}_{_method.lower()}",
+                include_in_schema=not _slash,
+            )
 
 
 DUMP_TYPES = {
