@@ -7,7 +7,8 @@ from sqlalchemy import engine_from_config, pool
 
 import treasury.db.access
 import treasury.db.catalog
-import treasury.db.requests  # noqa: F401  (autogenerate sees every table)
+import treasury.db.requests
+import treasury.db.simulations  # noqa: F401  (autogenerate sees every table)
 from treasury.db.models import Base
 
 config = context.config
