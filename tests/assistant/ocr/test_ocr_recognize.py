@@ -1,0 +1,120 @@
+"""Recognition of generated documents: clean, noisy, PDF, and images that are no document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from treasury.assistant.ocr.recognize import (
+    FIELDS,
+    UnsupportedFile,
+    parse_date,
+    parse_figures,
+    parse_number,
+    recognize,
+    to_priority_case,
+)
+from treasury.assistant.ocr.render import make_records, render, satker_directory
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _assert_all_fields_right(result: dict[str, object], truth: dict[str, object]) -> None:
+    fields = result["fields"]
+    assert isinstance(fields, dict)
+    for name in FIELDS:
+        assert fields[name]["value"] == truth[name], name
+        assert fields[name]["valid"] is True, name
+        assert 0.5 < fields[name]["confidence"] <= 1.0, name
+
+
+def test_clean_spm_all_fields_right() -> None:
+    record = next(r for r in make_records(10, seed=21) if r.kind == "spm")
+    result = recognize(render(record), satker=satker_directory())
+    assert result["status"] == "ok", result["problems"]
+    assert result["document_type"] == "spm"
+    _assert_all_fields_right(result, record.truth())
+    assert result["fields"]["kode_satker"]["name"] == record.nama_satker
+    assert result["fields"]["kode_akun"]["name"] == record.nama_akun
+    assert result["fields"]["jenis_pembayaran"]["value"] == record.jenis_pembayaran
+    case = to_priority_case(result)
+    assert case == {
+        "nomor_spm": record.nomor,
+        "tanggal_spm": record.tanggal.isoformat(),
+        "kode_satker": record.kode_satker,
+        "kode_akun": record.kode_akun,
+        "jenis_pembayaran": record.jenis_pembayaran,
+        "jenis_penerima": case["jenis_penerima"],
+        "nilai": record.nilai,
+        "uraian": record.uraian,
+        "penerima": record.penerima,
+        "document_type": "spm",
+        "valid": True,
+        "source": "ocr",
+    }
+
+
+def test_noisy_invoice_all_fields_right() -> None:
+    record = next(r for r in make_records(10, seed=22) if r.kind == "invoice")
+    result = recognize(render(record, fmt="jpeg", noise_seed=7), satker=satker_directory())
+    assert abs(result["skew_degrees"]) > 0.8  # the scan was rotated and straightened
+    assert result["document_type"] == "invoice"
+    _assert_all_fields_right(result, record.truth())
+
+
+def test_pdf_input() -> None:
+    record = make_records(1, seed=23)[0]
+    result = recognize(render(record, fmt="pdf"), satker=satker_directory())
+    assert result["pages"] == 1
+    _assert_all_fields_right(result, record.truth())
+
+
+def test_unknown_satker_is_flagged() -> None:
+    record = next(r for r in make_records(10, seed=21) if r.kind == "spm")
+    result = recognize(render(record), satker={})
+    assert result["status"] == "check"
+    assert result["fields"]["kode_satker"]["valid"] is False
+    assert "unknown_satker" in {p["code"] for p in result["problems"]}
+
+
+def test_non_document_images_cannot_be_read() -> None:
+    rng = np.random.default_rng(1)
+    noise = Image.fromarray(rng.integers(0, 256, (900, 700), dtype=np.uint8), "L")
+    photo = Image.new("RGB", (800, 600), (120, 170, 220))
+    draw = ImageDraw.Draw(photo)
+    draw.ellipse((200, 150, 600, 450), fill=(230, 200, 40))
+    draw.text((50, 50), "Selamat datang", fill=(0, 0, 0))
+    for image in (noise, photo):
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        result = recognize(buffer.getvalue())
+        assert result["status"] == "unreadable"
+        assert result["fields"] == {}
+        assert result["problems"][0]["code"] == "could_not_read"
+        assert to_priority_case(result)["valid"] is False
+
+
+def test_not_an_image() -> None:
+    with pytest.raises(UnsupportedFile):
+        recognize(b"hello, this is text")
+    with pytest.raises(UnsupportedFile):
+        recognize(b"%PDF-1.4 broken")
+    with pytest.raises(UnsupportedFile):
+        recognize(b"\x89PNG\r\n\x1a\n broken")
+
+
+def test_value_parsers_fix_ocr_confusions() -> None:
+    assert parse_number("O3l2345 / 428810/2O24") == ("0312345/428810/2024", "spm")
+    assert parse_number("lNV/2024/O3/00123") == ("INV/2024/03/00123", "invoice")
+    assert parse_number("12/34") == (None, None)
+    assert parse_date("12 Maret 2024") == dt.date(2024, 3, 12)
+    assert parse_date("l2 Marct 2O24") == dt.date(2024, 3, 12)
+    assert parse_date("31 Februari 2024") is None
+    assert parse_date("12-03-2024") == dt.date(2024, 3, 12)
+    assert parse_figures("Rp 1.234.567") == 1_234_567
+    assert parse_figures("Rp l.2S4.567,00") == 1_254_567
+    assert parse_figures("Rp") is None
