@@ -138,11 +138,21 @@ def test_new_dataset_schema_confirm_report_review_approve_restore(client: TestCl
         ).all()
         assert len(approvals) == 1
         old = versions(session, slug)[-1]
+    served = client.get(f"/api/v1/datasets/{slug}/rows", params={"sort": "kode_kppn"})
+    assert served.status_code == 200, served.text  # readable at once: no pipeline run needed
+    assert [r["kode_kppn"] for r in served.json()["data"]] == ["019", "086"]
     client.post(f"/data/{slug}/pulihkan", data={"version": old.version})
+    restored = client.get(f"/api/v1/datasets/{slug}/rows", params={"sort": "kode_kppn"})
+    assert [r["kode_kppn"] for r in restored.json()["data"]] == ["019", "086"]
     with session_scope() as session:
         newest = versions(session, slug)[0]
         assert newest.restored_from == old.number and newest.rows == 2
     assert ingest.read_version(settings, slug).count_rows() == 2
+    with session_scope() as session:
+        appended_version = next(v for v in versions(session, slug) if v.rows == 4)
+    client.post(f"/data/{slug}/pulihkan", data={"version": appended_version.version})
+    restored = client.get(f"/api/v1/datasets/{slug}/rows", params={"sort": "kode_kppn"})
+    assert [r["kode_kppn"] for r in restored.json()["data"]] == ["019", "020", "086", "099"]
 
 
 def test_upload_page_shows_schema_then_report(client: TestClient) -> None:

@@ -45,7 +45,7 @@ from treasury.catalog.models import Range
 from treasury.catalog.publication import dataset_states
 from treasury.config import Settings, get_settings
 from treasury.db.session import session_scope
-from treasury.warehouse import lake
+from treasury.warehouse import lake, uploads
 from treasury.warehouse.contracts import contracts, ident, quote
 from treasury.warehouse.engines.duckdb import connect
 from treasury.warehouse.query import QueryError, check_sql, run_query
@@ -457,6 +457,20 @@ class Reader:
     ) -> str:
         """The FROM expression of a dataset (a snapshot table, or a lake version)."""
         table, _ = dataset.sql_source()
+        if table == uploads.source_table(dataset.slug) and table not in tables:
+            # An uploaded dataset is served from its lake table as soon as it is stored, at the
+            # latest or the asked version: it needs no pipeline run to be readable.
+            if version is not None and version < 0:
+                raise ReadError(
+                    404, "version_not_found", f"{dataset.slug} has no version {version}"
+                )
+            data = uploads.read_version(self.settings, dataset.slug, version)
+            if data is None:
+                raise ReadError(
+                    404, "version_not_found", f"{dataset.slug} has no version {version}"
+                )
+            cursor.register("_uploaded", data)
+            return "_uploaded"
         if version is None:
             if table not in tables:
                 raise ReadError(
