@@ -428,8 +428,22 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
     if current_snapshot(settings) is None:
         raise fail("there is no serving snapshot yet", "run `treasury demo --no-serve` first")
-    console.print(f"Serving on http://{host}:{port}  (Ctrl+C to stop)")
+    if workers > 1:
+        _metrics_folder(settings)
+    console.print(f"Serving on http://{host}:{port} with {workers} worker(s)  (Ctrl+C to stop)")
     uvicorn.run("treasury.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+def _metrics_folder(settings: Settings) -> None:
+    """Point prometheus-client's multiprocess mode at an emptied folder (all workers share it)."""
+    import os
+    from pathlib import Path
+
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.home / "prometheus")
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink(missing_ok=True)  # samples of an earlier server
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder.resolve())
 
 
 # --------------------------------------------------------------------------- stream

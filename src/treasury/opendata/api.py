@@ -21,6 +21,7 @@ from treasury.catalog.publication import dataset_states
 from treasury.catalog.search import FACETS, search
 from treasury.config import Settings, get_settings
 from treasury.envelope import ERROR_RESPONSES, EnvelopeRoute, success
+from treasury.metrics import count_exported
 from treasury.opendata.exports import WRITERS, json_rows
 from treasury.warehouse.reader import Reader, ReadError, ReadRequest, parse_filters
 
@@ -358,9 +359,11 @@ def export_dataset(
         counted = reader.page(principal, slug, replace(read, limit=1), include_total=True)
         rows = counted.total or 0
         schema, batches = reader.stream(principal, slug, read)
+        batches = count_exported(batches, fmt)  # treasury_rows_exported_total
         body = writer.write(schema, batches, rows)
     else:
         schema, batches = reader.stream(principal, slug, read)
+        batches = count_exported(batches, fmt)  # treasury_rows_exported_total
         body = (
             writer.write(schema, batches, bom=bom)
             if fmt == "csv"

@@ -10,15 +10,18 @@ from typing import Any
 
 import plotly
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
+from sqlalchemy.exc import DBAPIError
 
 from treasury import __version__
 from treasury.config import get_settings
 from treasury.db import migrate
 from treasury.i18n import format_date, format_rupiah, pick_language
+from treasury.web.metrics import MetricsMiddleware, exposition
+from treasury.web.security import SecurityMiddleware
 from treasury.web.texts import text
 
 HERE = Path(__file__).parent
@@ -100,4 +103,62 @@ def create_app() -> FastAPI:
         """Liveness: the process answers."""
         return JSONResponse({"status": "ok", "home": str(get_settings().home)})
 
+    @app.get("/readyz", tags=["operations"], responses={503: {"description": "not ready"}})
+    def readyz() -> JSONResponse:
+        """Readiness: 200 when the serving snapshot opens and the app database answers."""
+        problems = readiness_problems()
+        if problems:
+            return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    def metrics() -> Response:
+        """Prometheus metrics: requests, latency, rows exported, pipeline runs, queue lag."""
+        return Response(exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    app.add_exception_handler(DBAPIError, database_unavailable)
+    app.add_middleware(SecurityMiddleware)
+    app.add_middleware(MetricsMiddleware)
     return app
+
+
+def readiness_problems() -> dict[str, str]:
+    """What keeps this worker from serving: ``{"snapshot" | "database": reason}``, or empty."""
+    from sqlalchemy import text as sql_text
+
+    from treasury.db.session import get_engine
+    from treasury.warehouse.serving import open_snapshot
+
+    problems: dict[str, str] = {}
+    try:
+        con = open_snapshot()
+        try:
+            con.execute("SELECT run_id FROM _snapshot").fetchone()
+        finally:
+            con.close()
+    except Exception as error:  # any failure means not ready; say which
+        problems["snapshot"] = f"the serving snapshot does not open: {error}".splitlines()[0]
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(sql_text("SELECT 1"))
+    except Exception as error:
+        problems["database"] = f"the app database does not answer: {type(error).__name__}"
+    return problems
+
+
+async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """A database outage outside the API envelope routes: 503 in the error envelope."""
+    del request, exc
+    return JSONResponse(
+        {
+            "ok": False,
+            "error": {
+                "status": 503,
+                "code": "database_unavailable",
+                "message": "the app database is not answering; try again in a moment",
+                "hint": None,
+            },
+        },
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
