@@ -1,0 +1,28 @@
+"""The dashboards and analytics pages: board key -> page path, title and builder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from treasury.dashboards import apbn
+from treasury.dashboards.board import Board, Context
+
+
+@dataclass(frozen=True)
+class BoardInfo:
+    """A board: its key (used in download/API URLs), its page path and its builder."""
+
+    key: str
+    path: str
+    title_id: str
+    title_en: str
+    build: Callable[[Context], Board]
+
+
+BOARDS: dict[str, BoardInfo] = {
+    b.key: b
+    for b in (
+        BoardInfo("apbn", "/dashboards/apbn", "Realisasi APBN", "APBN realization", apbn.build),
+    )
+}
