@@ -46,7 +46,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 
 def _table(result: dict[str, Any]) -> None:
-    out = Console()
+    out = Console(width=None if sys.stdout.isatty() else 160)
     table = Table(title=f"{result['nama']} (tahun dasar {result['tahun_dasar']}; Rp T, % PDB)")
     labels = {
         "tahun": "tahun",

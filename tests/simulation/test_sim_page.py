@@ -1,0 +1,74 @@
+"""The /simulation page in Chromium: sliders move, fan charts redraw, no console errors."""
+
+from __future__ import annotations
+
+
+def _redraws(chart: str, op: str, n: int) -> str:
+    """A predicate (a function, so Playwright needs no eval under the page's CSP)."""
+    return f"() => Number(document.getElementById('{chart}').dataset.redraws) {op} {n}"
+
+
+def _count(page, chart: str) -> int:  # type: ignore[no-untyped-def]
+    return int(page.evaluate(f"() => Number(document.getElementById('{chart}').dataset.redraws)"))
+
+
+def _debt_2030(page) -> float:  # type: ignore[no-untyped-def]
+    cell = page.locator("#sim-table tbody tr").nth(4).locator("td").nth(7).inner_text()
+    return float(cell.replace("%", "").replace(".", "").replace(",", "."))
+
+
+def test_sliders_redraw_the_fan_charts(page, live_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_url}/simulation")
+    page.wait_for_function(_redraws("fan-deficit", ">=", 1), timeout=30_000)
+    page.wait_for_function(_redraws("fan-debt", ">=", 1))
+    assert page.locator("input[type=range]").count() == 7 + 12
+    assert page.locator("#fan-deficit .main-svg").count() >= 1
+    assert page.locator("#sim-table tbody tr").count() == 5
+    before = _debt_2030(page)
+    first = _count(page, "fan-debt")
+    page.locator("#a-kurs").fill("20000")
+    page.wait_for_function(_redraws("fan-debt", ">", first), timeout=30_000)
+    page.wait_for_function(
+        "() => !document.getElementById('sim-status').textContent.includes('...')"
+    )
+    assert page.locator("#o-kurs").inner_text() == "20000"
+    assert _debt_2030(page) > before  # a weaker rupiah raises the debt ratio
+    assert "UU 17/2003" in page.content() or "17/2003" in page.locator("h2").all_inner_texts()[0]
+    # a lever slider redraws too
+    count = _count(page, "fan-deficit")
+    page.locator("#k-harga_bbm_pct").fill("50")
+    page.wait_for_function(_redraws("fan-deficit", ">", count), timeout=30_000)
+    assert page.console_errors == []
+
+
+def test_bad_value_shows_a_form_message(page, live_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_url}/simulation?lang=en")
+    page.wait_for_function(_redraws("fan-deficit", ">=", 1), timeout=30_000)
+    page.evaluate(
+        """() => { const el = document.getElementById('a-icp'); el.min = -10; el.value = -5;
+        el.dispatchEvent(new Event('input')); }"""
+    )
+    page.wait_for_function("() => document.getElementById('sim-error').textContent.length > 0")
+    message = page.locator("#sim-error").inner_text()
+    assert "icp" in message and "greater than 0" in message
+    assert [e for e in page.console_errors if "400" not in e] == []
+
+
+def test_save_and_compare(page, live_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_url}/simulation")
+    page.wait_for_function(_redraws("fan-deficit", ">=", 1), timeout=30_000)
+    page.locator("#sim-name").fill("Uji halaman")
+    page.locator("#sim-save").click()
+    page.wait_for_function(
+        "() => document.getElementById('sim-saved-msg').textContent.includes('#')"
+    )
+    page.locator(".sim-pick").first.check()
+    page.locator("#sim-compare").click()
+    page.wait_for_selector("#sim-compare-table")
+    assert "Uji halaman" in page.locator("#sim-compare-table").inner_text()
+    assert (
+        page.locator("#sim-export")
+        .get_attribute("href")
+        .startswith("/api/v1/simulations/export.xlsx?ids=")
+    )
+    assert page.console_errors == []
