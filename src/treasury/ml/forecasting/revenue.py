@@ -429,7 +429,8 @@ class RevenueForecast(Model):
                 booked = float(actual.get(period, 0.0))
                 for k in KEYS:
                     bounds[k] += max(float(fc[k][i]), booked)
-            target = float(self.target.at[year, kind]) if year in self.target.index else None
+            targets = dict(zip(self.target.index.astype(int), self.target[kind], strict=True))
+            target = float(targets[year]) if year in targets else None
             out["by_type"][kind] = {
                 "actual_to_date": float(actual.sum()),
                 "landing": bounds,
