@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
-
-import pyarrow.compute as pc
 
 from treasury import reference
 from treasury.simulation.posture import FIRST_BASE_YEAR, LAST_BASE_YEAR
@@ -102,16 +101,20 @@ def budget_assumptions(year: int) -> dict[str, float]:
 
     A missing value (the 2026 yield) takes the previous year's.
     """
-    table = reference.macro_assumptions()
-    last = max(table["year"].to_pylist())
+    return dict(_budget_assumptions(year))
+
+
+@cache
+def _budget_assumptions(year: int) -> tuple[tuple[str, float], ...]:
+    rows = {r["year"]: r for r in reference.macro_assumptions().to_pylist()}
     out: dict[str, float] = {}
     for key, column in _COLUMNS.items():
-        for y in range(min(year, last), 2018, -1):
-            value = table.filter(pc.field("year") == y)[column][0].as_py()
+        for y in range(min(year, max(rows)), min(rows) - 1, -1):
+            value = rows.get(y, {}).get(column)
             if value is not None:
                 out[key] = float(value)
                 break
-    return out
+    return tuple(out.items())
 
 
 def default_base_year() -> int:
