@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 USER = "analis.pusat"
-PAGES = ["/dashboards/apbn"]
+PAGES = ["/dashboards/apbn", "/dashboards/subsidies"]
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def _traces(page: Any, figure: str) -> list[dict[str, Any]]:
     )
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.strip("/").replace("/", "-"))
 def test_every_page_draws_every_figure_with_data(signed_in: Any, live_url: str, path: str) -> None:
     page = signed_in
     _open(page, live_url + path)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from treasury.dashboards.board import Alert, Board, Context, Kpi, growth, pct
+from treasury.dashboards.board import Alert, Board, Context, Kpi, growth, pct, start
 from treasury.dashboards.figures import (
     BLUE,
     GREY,
@@ -137,24 +137,15 @@ def build(ctx: Context) -> Board:
     """The APBN dashboard for the context's filters."""
     tr = ctx.tr
     posture = Posture(ctx.source.rows(POSTURE_SQL))
-    years = posture.years()
-    f = ctx.filters
-    year = f.year if f.year is not None else (years[-1] if years else 2023)
-    last = posture.last_month(year)
-    month_to = min(f.month_to or last or 12, 12)
-    filters = f.with_(year=year)
-    months = range(f.month_from, month_to + 1)
-    board = Board(
+    board, year, months = start(
+        ctx,
         "apbn",
         tr("Realisasi APBN", "APBN realization"),
-        filters,
-        as_of=ctx.source.snapshot_time(),
-        period=f"{month_name(f.month_from, ctx.lang)}–{month_name(month_to, ctx.lang)} {year}",
-        options={"year": [(str(y), str(y)) for y in reversed(years)]},
+        {y: posture.last_month(y) for y in posture.years()},
     )
-    if year not in years:
-        board.notes.append(tr(f"Belum ada data tahun {year}.", f"No data for {year} yet."))
+    if year not in posture.years():
         return board
+    month_to = months.stop - 1
     _kpis(ctx, board, posture, year, months)
     proj = {
         pos: project_year_end(

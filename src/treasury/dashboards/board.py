@@ -64,6 +64,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "menit_median": ("Median menit", "Median minutes"),
     "tahap": ("Tahap", "Stage"),
     "desa": ("Jumlah desa", "Villages"),
+    "kelompok": ("Kelompok", "Group"),
+    "lon": ("Bujur", "Longitude"),
+    "lat": ("Lintang", "Latitude"),
 }
 
 
@@ -135,3 +138,31 @@ def growth(now: float | int | None, before: float | int | None) -> float | None:
     if now is None or not before:
         return None
     return round(100.0 * (float(now) - float(before)) / abs(float(before)), 2)
+
+
+def start(
+    ctx: Context, key: str, title: str, last_months: dict[int, int]
+) -> tuple[Board, int, range]:
+    """A new board over the years in ``last_months`` (year -> last month with data).
+
+    The year defaults to the latest, the month range to January through the year's last month
+    with data. Returns the board (period, as-of time, year options set), the year and the months.
+    """
+    f = ctx.filters
+    years = sorted(last_months)
+    year = f.year if f.year is not None else (years[-1] if years else dt.date.today().year)
+    month_to = min(f.month_to or last_months.get(year) or 12, 12)
+    months = range(f.month_from, month_to + 1)
+    from treasury.dashboards.labels import month_name
+
+    board = Board(
+        key,
+        title,
+        f.with_(year=year),
+        as_of=ctx.source.snapshot_time(),
+        period=f"{month_name(f.month_from, ctx.lang)}–{month_name(month_to, ctx.lang)} {year}",
+        options={"year": [(str(y), str(y)) for y in reversed(years)]},
+    )
+    if year not in last_months:
+        board.notes.append(ctx.tr(f"Belum ada data tahun {year}.", f"No data for {year} yet."))
+    return board, year, months

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from treasury.dashboards import apbn
+from treasury.dashboards import apbn, subsidies
 from treasury.dashboards.board import Board, Context
 
 
@@ -24,5 +24,12 @@ BOARDS: dict[str, BoardInfo] = {
     b.key: b
     for b in (
         BoardInfo("apbn", "/dashboards/apbn", "Realisasi APBN", "APBN realization", apbn.build),
+        BoardInfo(
+            "subsidies",
+            "/dashboards/subsidies",
+            "Subsidi Pemerintah",
+            "Government subsidies",
+            subsidies.build,
+        ),
     )
 }

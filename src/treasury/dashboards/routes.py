@@ -152,6 +152,12 @@ def apbn_page(request: Request, principal: PrincipalDep) -> Response:
     return _page(request, principal, "apbn")
 
 
+@router.get("/dashboards/subsidies", response_class=HTMLResponse)
+def subsidies_page(request: Request, principal: PrincipalDep) -> Response:
+    """Government subsidies by program and province, per capita and against the budget."""
+    return _page(request, principal, "subsidies")
+
+
 def _figure(
     request: Request, principal: Principal, board: str, figure_id: str
 ) -> tuple[Any, Board]:
