@@ -108,7 +108,8 @@ def test_ckan_package_reflects_state_and_classification(catalog: Catalog) -> Non
     assert package["state"] == "deleted" and package["version"] == "7"
     assert package["private"] is True and package["license_id"] == "internal"
     assert package["metadata_modified"] == "2025-03-01T01:00:00.000000"
-    assert "XLSX" not in {r["format"] for r in package["resources"]}
+    offered = {"API", "CSV", "XLSX", "JSON", "NDJSON", "Parquet"}  # the detail in Excel too
+    assert {r["format"] for r in package["resources"]} == offered
     draft = DatasetState("review", when, when)
     assert to_ckan_package(catalog.get("bansos-2023"), BASE, catalog, draft)["state"] == "draft"
 
