@@ -92,3 +92,29 @@ def test_any_value_is_accepted_or_refused_cleanly(key: str, value: object) -> No
         _, low, high, _ = ASUMSI[key]
         assert low <= number <= high
         assert number > 0 or key not in ("kurs", "icp")
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    raw=st.dictionaries(
+        st.sampled_from(["tahun_dasar", "asumsi", "kebijakan", "draws", "seed", "nama", "x"]),
+        JSON,
+    ),
+    year=st.one_of(st.integers(), st.text(max_size=8), st.floats()),
+)
+def test_arbitrary_json_never_crashes(raw: dict, year: object) -> None:  # type: ignore[type-arg]
+    """Whatever a client sends, the answer is a scenario or field errors, never an exception."""
+    raw = {**raw, "asumsi": {year: {"kurs": 10**400}}} if "asumsi" not in raw else raw
+    try:
+        parse_scenario(raw)
+    except ScenarioError as exc:
+        assert exc.errors and all(e.field and e.message for e in exc.errors)

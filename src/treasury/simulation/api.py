@@ -69,6 +69,8 @@ def _ids(text: str) -> list[int]:
         ids = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise ReadError(400, "bad_ids", "ids must be whole numbers separated by commas") from None
+    if not all(1 <= i < 2**31 for i in ids):
+        raise ReadError(400, "bad_ids", "ids are positive whole numbers")
     if not 1 <= len(ids) <= store.MAX_COMPARE:
         raise ReadError(400, "bad_ids", f"give 1 to {store.MAX_COMPARE} simulation ids")
     return ids
@@ -144,7 +146,9 @@ def export_simulations(
 
 @router.get("/{simulation_id}")
 def get_simulation(
-    session: SessionDep, principal: PrincipalDep, simulation_id: Annotated[int, Path(ge=1)]
+    session: SessionDep,
+    principal: PrincipalDep,
+    simulation_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
 ) -> dict[str, Any]:
     """A saved scenario: its input, seed and result."""
     saved = store.get(session, simulation_id)

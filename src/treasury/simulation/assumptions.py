@@ -7,6 +7,7 @@ mapping (from YAML, JSON or a form) and answers with one message per bad field
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -123,16 +124,19 @@ def default_base_year() -> int:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number from a number or a text (``"5,2"`` too), else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.replace(",", "."))
-        except ValueError:
+    try:
+        if isinstance(value, int | float):
+            number = float(value)
+        elif isinstance(value, str):
+            number = float(value.strip().replace(",", "."))
+        else:
             return None
-    return None
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _check_assumption(key: str, value: Any, where: str) -> tuple[float | None, FieldError | None]:
@@ -220,7 +224,7 @@ def parse_scenario(raw: Mapping[str, Any]) -> Scenario:
         given = {}
     for year_key, values in given.items():
         year = _number(year_key)
-        if year is None or int(year) not in years:
+        if year is None or year != int(year) or int(year) not in years:
             errors.append(
                 FieldError(
                     f"asumsi.{year_key}",
