@@ -222,7 +222,7 @@ class DistressModel(Model):
     def evaluate(self) -> Evaluation:
         """Brier score (lower is better), AUCROC and log loss on the hold-out years."""
         x_test, y_test = self.test
-        model = self.booster.predict_proba(x_test)[:, 1]
+        model = np.asarray(self.booster.predict_proba(x_test))[:, 1]
         base = self.scorecard.predict_proba(x_test)[:, 1]
         return Evaluation(
             method=f"hold-out: the last {HOLDOUT_YEARS} label years ({len(y_test)} Pemda-years)",
@@ -302,7 +302,7 @@ class DistressModel(Model):
     def predict(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Per case: ``probabilitas`` (LightGBM), the scorecard's, the PP 56/2018 tests, reasons."""
         matrix, checked = self._matrix(cases)
-        prob = self.booster.predict_proba(matrix)[:, 1]
+        prob = np.asarray(self.booster.predict_proba(matrix))[:, 1]
         card = self.scorecard.predict_proba(matrix)[:, 1]
         contributions = self._contributions(matrix)
         out = []

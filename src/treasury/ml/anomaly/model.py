@@ -10,6 +10,7 @@ import pandas as pd
 
 from treasury.config import Settings
 from treasury.ml.anomaly.engine import Ensemble
+from treasury.ml.anomaly.flags import broken, scored_frame, tail_explanation
 from treasury.ml.anomaly.ppp import (
     FEATURES,
     MAX_AGE_DAYS,
@@ -17,9 +18,8 @@ from treasury.ml.anomaly.ppp import (
     below_threshold,
     features,
     red_flags,
-    rule_points,
 )
-from treasury.ml.anomaly.ranking import ranking_metrics
+from treasury.ml.anomaly.ranking import review_evaluation
 from treasury.ml.base import Evaluation, InputError, Model
 from treasury.reference import is_working_day
 from treasury.sources.ppp import PATTERNS, generate_ppp
@@ -83,41 +83,19 @@ class PaymentAnomalyModel(Model):
     def score_frame(self, transactions: pd.DataFrame) -> pd.DataFrame:
         """Score many payments: ``skor_ensemble``, ``poin_aturan``, ``skor`` and one flag per rule."""
         matrix = features(transactions)
-        flags = red_flags(matrix, self.large_amount)
-        ensemble = self.ensemble.score(matrix.to_numpy())
-        points = rule_points(flags)
-        out = flags.copy()
-        out.insert(0, "skor_ensemble", ensemble)
-        out.insert(1, "poin_aturan", points)
-        out.insert(2, "skor", ensemble + points)
-        return out
+        return scored_frame(self.ensemble, matrix, red_flags(matrix, self.large_amount), RULES)
 
     def evaluate(self) -> Evaluation:
         """AUCPR and precision@100 on the hold-out year, against the amount z-score."""
-        scored = self.score_frame(self.holdout)
-        truth = self.holdout["anomali"].to_numpy()
         log_amount = np.log(self.holdout["nilai"].to_numpy(dtype=np.float64))
         baseline = np.abs(log_amount - log_amount.mean()) / log_amount.std()
-        top = np.argsort(-scored["skor"].to_numpy())[: int(truth.sum())]
-        recall = {
-            pattern: round(
-                float(np.isin(np.flatnonzero(self.holdout["pola"] == pattern), top).mean()), 3
-            )
-            for pattern in PATTERNS
-        }
-        return Evaluation(
-            method=f"hold-out: another synthetic year ({len(truth)} payments, {int(truth.sum())} injected)",
-            metrics=ranking_metrics(truth, scored["skor"].to_numpy(), TOP_K),
-            baseline="absolute z-score of log amount",
-            baseline_metrics=ranking_metrics(truth, baseline, TOP_K),
-            primary_metric="aucpr",
-            higher_is_better=True,
-            rows=len(truth),
-            extra={
-                "ensemble_only": ranking_metrics(truth, scored["skor_ensemble"].to_numpy(), TOP_K),
-                "rules_only": ranking_metrics(truth, scored["poin_aturan"].to_numpy(), TOP_K),
-                "recall_by_pattern_in_top_n_injected": recall,
-            },
+        return review_evaluation(
+            self.score_frame(self.holdout),
+            self.holdout["pola"],
+            PATTERNS,
+            ("absolute z-score of log amount", baseline),
+            "hold-out: another synthetic year of payments",
+            TOP_K,
         )
 
     def example(self) -> dict[str, Any]:
@@ -145,44 +123,26 @@ class PaymentAnomalyModel(Model):
 
     def predict(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Per payment: ``skor`` (ensemble + rule points), ``tingkat`` and the rules broken."""
+        scored = scored_frame(self.ensemble, *self._flagged(cases), RULES)
+        flags = scored[list(RULES)]
+        total = scored["skor"].to_numpy()
+        return [
+            {
+                "skor": round(float(total[i]), 4),
+                "skor_ensemble": round(float(scored["skor_ensemble"].iloc[i]), 4),
+                "tingkat": level,
+                "red_flags": broken(flags, i, RULES),
+            }
+            for i, level in enumerate(_levels(total))
+        ]
+
+    def _flagged(self, cases: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
         matrix = self._matrix(cases)
-        ensemble = self.ensemble.score(matrix.to_numpy())
-        flags = red_flags(matrix, self.large_amount)
-        total = ensemble + rule_points(flags)
-        out = []
-        for i, level in enumerate(_levels(total)):
-            broken = [code for code in flags.columns if bool(flags.iloc[i][code])]
-            out.append(
-                {
-                    "skor": round(float(total[i]), 4),
-                    "skor_ensemble": round(float(ensemble[i]), 4),
-                    "tingkat": level,
-                    "red_flags": [
-                        {
-                            "aturan": code,
-                            "keparahan": RULES[code][0],
-                            "alasan": RULES[code][1],
-                            "reason": RULES[code][2],
-                        }
-                        for code in broken
-                    ],
-                }
-            )
-        return out
+        return matrix, red_flags(matrix, self.large_amount)
 
     def explain(self, cases: list[dict[str, Any]]) -> list[dict[str, float]]:
         """Per payment, each feature's ECOD tail score (how unusual that field is), largest first."""
-        matrix = self._matrix(cases)
-        cells = self.ensemble.detectors["ecod"].cell_scores(matrix.to_numpy())  # type: ignore[union-attr]
-        return [
-            dict(
-                sorted(
-                    ((name, round(float(v), 4)) for name, v in zip(FEATURES, row, strict=True)),
-                    key=lambda kv: -kv[1],
-                )
-            )
-            for row in cells
-        ]
+        return tail_explanation(self.ensemble, self._matrix(cases))
 
 
 def _number(

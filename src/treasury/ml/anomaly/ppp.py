@@ -33,9 +33,6 @@ MAX_AGE_DAYS = 3650
 #: A vendor younger than this (days) is new.
 NEW_VENDOR_DAYS = 90
 
-#: Weight of each severity in the combined score.
-SEVERITY_POINTS = {"tinggi": 1.0, "sedang": 0.5, "rendah": 0.25}
-
 #: Rules: (code, severity, description in Indonesian, in English).
 RULES = {
     "duplikat": (
@@ -141,9 +138,3 @@ def red_flags(feats: pd.DataFrame, large_amount: float) -> pd.DataFrame:
         },
         index=feats.index,
     )
-
-
-def rule_points(flags: pd.DataFrame) -> np.ndarray:
-    """The sum of the severity points of the rules each row breaks."""
-    weights = np.array([SEVERITY_POINTS[RULES[code][0]] for code in flags.columns])
-    return np.asarray(flags.to_numpy(dtype=np.float64) @ weights)
