@@ -52,6 +52,14 @@ def test_bad_value_shows_a_form_message(page, live_url: str) -> None:  # type: i
     message = page.locator("#sim-error").inner_text()
     assert "icp" in message and "greater than 0" in message
     assert [e for e in page.console_errors if "400" not in e] == []
+    page.goto(f"{live_url}/simulation?lang=id")
+    page.wait_for_function(_redraws("fan-deficit", ">=", 1), timeout=30_000)
+    page.evaluate(
+        """() => { const el = document.getElementById('a-lifting_minyak'); el.min = -10;
+        el.value = -5; el.dispatchEvent(new Event('input')); }"""
+    )
+    page.wait_for_function("() => document.getElementById('sim-error').textContent.length > 0")
+    assert "tidak boleh negatif" in page.locator("#sim-error").inner_text()
 
 
 def test_save_and_compare(page, live_url: str) -> None:  # type: ignore[no-untyped-def]

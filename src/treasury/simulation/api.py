@@ -50,7 +50,12 @@ ScenarioBody = Annotated[
 ]
 
 
-def _checked(body: dict[str, Any], default_draws: int = 0) -> tuple[dict[str, Any], Any]:
+Lang = Annotated[str, Query(pattern="^(id|en)$", description="language of error messages")]
+
+
+def _checked(
+    body: dict[str, Any], default_draws: int = 0, lang: str = "en"
+) -> tuple[dict[str, Any], Any]:
     raw = {k: v for k, v in body.items() if k != "simpan"}
     raw.setdefault("draws", default_draws)
     try:
@@ -59,7 +64,7 @@ def _checked(body: dict[str, Any], default_draws: int = 0) -> tuple[dict[str, An
         raise ReadError(
             400,
             "bad_scenario",
-            "; ".join(f"{e.field}: {e.message}" for e in exc.errors),
+            "; ".join(f"{e.field}: {e.pesan if lang == 'id' else e.message}" for e in exc.errors),
             "fix the fields named; assumptions of years left out take the budget's values",
         ) from None
 
@@ -101,9 +106,11 @@ def create_simulation(
 
 
 @router.post("/preview")
-def preview_simulation(body: ScenarioBody, principal: PrincipalDep) -> dict[str, Any]:
+def preview_simulation(
+    body: ScenarioBody, principal: PrincipalDep, lang: Lang = "en"
+) -> dict[str, Any]:
     """Run a scenario quickly without saving (2,000 draws unless ``draws`` says otherwise)."""
-    _, scenario = _checked(body, PREVIEW_DRAWS)
+    _, scenario = _checked(body, PREVIEW_DRAWS, lang)
     started = time.perf_counter()
     result = simulate(scenario)
     return success(result, seconds=round(time.perf_counter() - started, 4))
