@@ -71,7 +71,8 @@ def train_command(
             rows.append(card)
             progress.advance(task)
     table = Table(title="trained models")
-    for column in ("model", "version", "seconds", "metric", "model", "baseline", "beats"):
+    table.add_column("model", no_wrap=True)
+    for column in ("version", "seconds", "metric", "model", "baseline", "beats"):
         table.add_column(column)
     for card in rows:
         ev = card.evaluation
@@ -103,7 +104,8 @@ def list_command(
     if not cards:
         console.print("no trained models yet; run `treasury models train --all`")
     table = Table(title="models")
-    for column in ("model", "version", "title", "trained at", "metric", "model", "baseline"):
+    table.add_column("model", no_wrap=True)
+    for column in ("version", "title", "trained at", "metric", "model", "baseline"):
         table.add_column(column)
     for card in cards:
         ev = card.evaluation

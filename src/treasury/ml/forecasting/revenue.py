@@ -308,7 +308,7 @@ class RevenueForecast(Model):
         problems: dict[str, str] = {}
         frequency = case.get("frequency", "monthly")
         kind = case.get("kelompok", "total")
-        horizon = case.get("horizon", 12 if frequency == "monthly" else 30)
+        horizon = case.get("horizon", 30 if frequency == "daily" else 12)
         if frequency not in ("monthly", "daily"):
             problems["frequency"] = "must be 'monthly' or 'daily'"
         if kind not in SERIES:
