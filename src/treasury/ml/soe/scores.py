@@ -53,9 +53,9 @@ def zone(z: float) -> str:
     return "aman" if z > SAFE else "distress" if z < DISTRESS else "abu-abu"
 
 
-def _step(values: np.ndarray, edges: list[float], points: list[float]) -> np.ndarray:
+def _step(values: np.ndarray | pd.Series, edges: list[float], points: list[float]) -> np.ndarray:
     """Points for each value: ``points[i]`` when edges[i-1] <= value < edges[i] (ascending)."""
-    return np.asarray(points)[np.searchsorted(np.asarray(edges), values, side="right")]
+    return np.asarray(points)[np.searchsorted(np.asarray(edges), np.asarray(values), side="right")]
 
 
 def kep100_financial(frame: pd.DataFrame) -> pd.Series:
