@@ -54,6 +54,7 @@ class StreamConfig:
     prefix: str = "treasury"
     durable: str = "treasury-lake"
     ack_wait: float = 30.0  # seconds before an unacknowledged message is delivered again
+    connect_wait: float = 10.0  # seconds the first connection may take
 
     def subject(self, dataset: str) -> str:
         """The subject of a dataset's events (``treasury.sp2d``)."""
@@ -179,6 +180,13 @@ async def _connect(url: str, name: str, wait: float = 10.0) -> Any:
     return await asyncio.wait_for(connecting, wait)
 
 
+def _why(exc: BaseException) -> str:
+    """An exception in words (a timeout's own text is empty)."""
+    if isinstance(exc, TimeoutError):
+        return "no connection in time"
+    return str(exc) or type(exc).__name__
+
+
 async def ensure_stream(js: Any, config: StreamConfig) -> None:
     """Create the stream (``<prefix>.>``, file storage, 2-minute duplicate window) if missing."""
     from nats.js.api import StorageType
@@ -215,7 +223,7 @@ class NatsSource:
 
         c = self.config
         try:
-            self._nc = await _connect(c.url, f"consumer-{c.durable}")
+            self._nc = await _connect(c.url, f"consumer-{c.durable}", c.connect_wait)
             js = self._nc.jetstream(timeout=5)
             await ensure_stream(js, c)
             self._sub = await js.pull_subscribe(
@@ -232,7 +240,7 @@ class NatsSource:
             )
         except Exception as exc:
             await self.close()
-            raise SourceUnavailable(f"NATS at {c.url} cannot be used: {exc}") from exc
+            raise SourceUnavailable(f"NATS at {c.url} cannot be used: {_why(exc)}") from exc
 
     async def fetch(self, max_messages: int, timeout: float) -> list[Message]:
         import nats.errors
@@ -290,7 +298,7 @@ class NatsPublisher:
         self._js: Any = None
 
     async def connect(self) -> None:
-        self._nc = await _connect(self.config.url, "publisher")
+        self._nc = await _connect(self.config.url, "publisher", self.config.connect_wait)
         self._js = self._nc.jetstream(timeout=2)
         await ensure_stream(self._js, self.config)
 
@@ -388,7 +396,7 @@ async def publish_days(
     try:
         await publisher.connect()
     except Exception as exc:
-        raise SourceUnavailable(f"NATS at {config.url} cannot be reached: {exc!r}") from exc
+        raise SourceUnavailable(f"NATS at {config.url} cannot be used: {_why(exc)}") from exc
     try:
         stored = await publisher.publish_all(events, rate)
     finally:
