@@ -43,6 +43,15 @@ def _state(settings: Settings) -> dict[tuple[str, str], list[tuple[object, ...]]
     return out
 
 
+def _wait_until_started(child: subprocess.Popen, settings: Settings, runs_before: int) -> None:
+    """Wait until the child's run is in the run log (start-up is slow on a busy machine)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None:
+        if len(pipeline_history(limit=100, settings=settings)) > runs_before:
+            return
+        time.sleep(0.05)
+
+
 def _child_env(home: Path) -> dict[str, str]:
     env = dict(os.environ, TREASURY_HOME=str(home), TREASURY_AS_OF=AS_OF.isoformat())
     env.pop("TREASURY_DATABASE_URL", None)
@@ -69,8 +78,10 @@ def test_killed_runs_resume_to_the_same_totals(settings: Settings, tmp_path: Pat
     kills = attempts = 0
     while kills < 4 and attempts < 10:
         attempts += 1
+        runs_before = len(pipeline_history(limit=100, settings=settings))
         child = subprocess.Popen([sys.executable, "-c", CHILD], env=_child_env(settings.home))
-        time.sleep(1.0 + rng.random() * (duration + 0.6))  # start-up, then anywhere in the run
+        _wait_until_started(child, settings, runs_before)
+        time.sleep(rng.random() * (duration + 0.3))  # anywhere in the run (or just after)
         if child.poll() is None:
             child.send_signal(signal.SIGKILL)
             kills += 1
