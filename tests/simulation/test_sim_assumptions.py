@@ -28,6 +28,10 @@ def test_adverse_preset_is_worse_than_baseline() -> None:
     for b, a in zip(base["tahun"], adverse["tahun"], strict=True):
         assert a["defisit_pct_pdb"] > b["defisit_pct_pdb"]
         assert a["utang_pct_pdb"] > b["utang_pct_pdb"]
+    assert base["aturan_fiskal"]["pelanggaran"] == []
+    breaches = adverse["aturan_fiskal"]["pelanggaran"]
+    assert [b["tahun"] for b in breaches] == list(range(2026, 2031))
+    assert all(b["aturan"] == "defisit_3pct_pdb" and b["nilai"] > 3 for b in breaches)
     with pytest.raises(ValueError, match="no preset"):
         preset("optimistic", 2026)
 

@@ -38,6 +38,13 @@ def test_landing_adds_the_scenario_to_year_to_date_actuals(
     assert landing["defisit"] == pytest.approx(
         spent["proyeksi_akhir_tahun"] - landing["pendapatan"]["proyeksi_akhir_tahun"], abs=0.02
     )
+    assert "kuantil_defisit_pct_pdb" not in landing  # no draws, no fan
+    # with draws the landing is far less uncertain than the full-year projection
+    mc = summarise(run_arrays(parse_scenario({"draws": 4000, "seed": 2}), actuals), actuals)
+    fan_landing = mc["proyeksi_tahun_berjalan"]["kuantil_defisit_pct_pdb"]
+    fan_year = mc["tahun"][0]["kuantil_defisit_pct_pdb"]
+    assert fan_landing["p5"] <= landing["defisit_pct_pdb"] + 0.05 <= fan_landing["p95"] + 0.1
+    assert fan_landing["p95"] - fan_landing["p5"] < (fan_year["p95"] - fan_year["p5"]) / 3
     # a weaker rupiah for the rest of the year raises the landing deficit
     weak = summarise(
         run_arrays(parse_scenario({"asumsi": {2026: {"kurs": 19000}}}), actuals), actuals

@@ -24,11 +24,10 @@ from treasury.simulation.engine import Arrays, project
 from treasury.simulation.landing import landing
 from treasury.simulation.montecarlo import fan, shocked_paths
 from treasury.simulation.posture import Posture
+from treasury.simulation.rules import DEBT_LIMIT, DEFICIT_LIMIT, check
 
 log = logging.getLogger(__name__)
 
-DEFICIT_LIMIT = 3.0
-DEBT_LIMIT = 60.0
 REVENUE_LINES = {
     "pph": ("pph_nonmigas", "pph_migas"),
     "pph_migas": ("pph_migas",),
@@ -139,20 +138,6 @@ def summarise(run: Run, actuals: Actuals | None = None) -> dict[str, Any]:
     """The JSON-ready result of a run (the contract of issue 6)."""
     s = run.scenario
     years = [_year(run, t) for t in range(len(s.years))]
-    rules = []
-    for row in years:
-        if row["defisit_pct_pdb"] > DEFICIT_LIMIT:
-            rules.append(
-                {
-                    "tahun": row["tahun"],
-                    "aturan": "defisit_3pct_pdb",
-                    "nilai": row["defisit_pct_pdb"],
-                }
-            )
-        if row["utang_pct_pdb"] > DEBT_LIMIT:
-            rules.append(
-                {"tahun": row["tahun"], "aturan": "utang_60pct_pdb", "nilai": row["utang_pct_pdb"]}
-            )
     out: dict[str, Any] = {
         "nama": s.nama,
         "jenis": s.jenis,
@@ -162,19 +147,14 @@ def summarise(run: Run, actuals: Actuals | None = None) -> dict[str, Any]:
         "asumsi": {str(y): s.asumsi[y] for y in s.years},
         "kebijakan": {k: _clean(v) for k, v in s.kebijakan.items()},
         "tahun": years,
-        "aturan_fiskal": {
-            "batas_defisit_pct_pdb": DEFICIT_LIMIT,
-            "batas_utang_pct_pdb": DEBT_LIMIT,
-            "dasar_hukum": "UU 17/2003",
-            "pelanggaran": rules,
-        },
+        "aturan_fiskal": check(years),
         "posisi_awal": {
             "sumber": run.posture.source,
             "tahun": run.posture.year,
             "utang_akhir_tahun_sebelumnya": _r(run.posture.debt_before),
             "pdb_nominal_apbn": _r(run.posture.gdp, 1),
         },
-        "proyeksi_tahun_berjalan": landing(actuals, s.tahun_dasar, run.central)
+        "proyeksi_tahun_berjalan": landing(actuals, s.tahun_dasar, run.central, run.draws)
         if actuals is not None and actuals.snapshot
         else None,
         "satuan": {"rupiah": "Rp triliun", "rasio": "persen PDB", "peluang": "0-1"},
