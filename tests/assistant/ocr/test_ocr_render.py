@@ -10,6 +10,7 @@ from PIL import Image
 
 from treasury.assistant.ocr.recognize import file_kind, load_pages, skew_angle
 from treasury.assistant.ocr.render import (
+    LATEST_DATE,
     PAGE,
     format_date_id,
     format_figures,
@@ -30,6 +31,7 @@ def test_records_use_reference_data() -> None:
         assert satker[r.kode_satker] == r.nama_satker
         assert accounts[r.kode_akun] == r.nama_akun
         assert r.tanggal.weekday() < 5
+        assert r.tanggal <= LATEST_DATE
         assert 0 < r.nilai < 10**11
         if r.kind == "spm":
             assert r.nomor.split("/")[1:] == [r.kode_satker, str(r.tanggal.year)]

@@ -30,6 +30,8 @@ DPI = 150
 #: The satker set the generated documents use (tiny scale, the test platform's seed).
 SATKER_SEED = 5
 FORMATS = ("png", "jpeg", "pdf")
+#: The latest document date generated (the test platform's as-of date is 2026-11-23).
+LATEST_DATE = dt.date(2026, 11, 20)
 
 #: Indonesian month names (as :func:`treasury.i18n.format_date` writes them).
 MONTHS_ID: tuple[str, ...] = tuple(MONTHS["id"])
@@ -186,9 +188,10 @@ def _amount(rng: np.random.Generator) -> int:
 
 
 def _working_day(rng: np.random.Generator, year: int) -> dt.date:
-    day = dt.date(year, 1, 2) + dt.timedelta(days=int(rng.integers(0, 360)))
+    """A weekday of ``year``, never after :data:`LATEST_DATE` (documents are not post-dated)."""
+    day = min(dt.date(year, 1, 2) + dt.timedelta(days=int(rng.integers(0, 360))), LATEST_DATE)
     while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
+        day += dt.timedelta(days=1) if day < LATEST_DATE else -dt.timedelta(days=1)
     return day
 
 
