@@ -75,6 +75,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     """Build the FastAPI application serving the portal and the APIs."""
     from treasury.web.home import router as home_router
+    from treasury.web.live import router as live_router
 
     app = FastAPI(
         title="Treasury Big Data",
@@ -95,6 +96,7 @@ def create_app() -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(home_router)
+    app.include_router(live_router)
     for product in PRODUCTS:
         app.include_router(importlib.import_module(f"treasury.{product}.routes").router)
 
