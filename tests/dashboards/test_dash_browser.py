@@ -10,7 +10,13 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 USER = "analis.pusat"
-PAGES = ["/dashboards/apbn", "/dashboards/subsidies"]
+PAGES = [
+    "/dashboards/apbn",
+    "/dashboards/subsidies",
+    "/analytics/expenditure",
+    "/analytics/cash",
+    "/analytics/investment",
+]
 
 
 @pytest.fixture

@@ -67,6 +67,18 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "kelompok": ("Kelompok", "Group"),
     "lon": ("Bujur", "Longitude"),
     "lat": ("Lintang", "Latitude"),
+    "dalam_sla": ("Dalam SLA", "Within SLA"),
+    "persen_q4": ("% triwulan IV", "% in Q4"),
+    "persen_desember": ("% Desember", "% in December"),
+    "jenis_pembayaran": ("Jenis pembayaran", "Payment type"),
+    "nilai": ("Nilai (Rp)", "Amount (Rp)"),
+    "uraian": ("Uraian", "Description"),
+    "kode_akun": ("Kode akun", "Account"),
+    "netto": ("Netto (Rp)", "Net (Rp)"),
+    "saldo_akhir": ("Saldo (Rp)", "Outstanding (Rp)"),
+    "subkelompok": ("Subkelompok", "Subgroup"),
+    "penyaluran": ("Penyaluran (Rp)", "Disbursed (Rp)"),
+    "pengembalian": ("Pengembalian (Rp)", "Repaid (Rp)"),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from treasury.dashboards import apbn, subsidies
+from treasury.dashboards import apbn, cash, expenditure, investment, subsidies
 from treasury.dashboards.board import Board, Context
 
 
@@ -30,6 +30,21 @@ BOARDS: dict[str, BoardInfo] = {
             "Subsidi Pemerintah",
             "Government subsidies",
             subsidies.build,
+        ),
+        BoardInfo(
+            "expenditure",
+            "/analytics/expenditure",
+            "Analitik Belanja Pemerintah",
+            "Government expenditure",
+            expenditure.build,
+        ),
+        BoardInfo("cash", "/analytics/cash", "Manajemen Kas", "Cash management", cash.build),
+        BoardInfo(
+            "investment",
+            "/analytics/investment",
+            "Analitik Investasi Pemerintah",
+            "Government investment",
+            investment.build,
         ),
     )
 }

@@ -67,7 +67,11 @@ def build_board(
 ) -> tuple[Board, Source]:
     """Build one board for a viewer (all reads through the Reader as ``principal``)."""
     source = Source.for_principal(principal)
-    return info.build(Context(source, filters, lang)), source
+    try:
+        board = info.build(Context(source, filters, lang))
+    finally:
+        source.audit_cached()
+    return board, source
 
 
 def page_path(board: str, filters: Filters) -> str:
@@ -133,6 +137,9 @@ def _kpi_value(kpi: Any, lang: str) -> dict[str, str]:
     if kpi.unit == "percent":
         value = format_percent(kpi.value, 2, lang)
         budget = format_percent(kpi.budget, 1, lang) if kpi.budget is not None else ""
+    elif kpi.unit == "count":
+        value = format_number(kpi.value, 0, lang)
+        budget = format_number(kpi.budget, 0, lang) if kpi.budget is not None else ""
     else:
         value = format_rupiah(kpi.value, lang)
         budget = format_rupiah(kpi.budget, lang) if kpi.budget is not None else ""
@@ -146,16 +153,19 @@ def _kpi_value(kpi: Any, lang: str) -> dict[str, str]:
     }
 
 
-@router.get("/dashboards/apbn", response_class=HTMLResponse)
-def apbn_page(request: Request, principal: PrincipalDep) -> Response:
-    """Leadership dashboard: APBN realization, projection and alerts."""
-    return _page(request, principal, "apbn")
+def _page_route(key: str) -> Any:
+    def page(request: Request, principal: PrincipalDep) -> Response:
+        return _page(request, principal, key)
+
+    page.__name__ = f"{key}_page"
+    page.__doc__ = f"{BOARDS[key].title_en} (page)."
+    return page
 
 
-@router.get("/dashboards/subsidies", response_class=HTMLResponse)
-def subsidies_page(request: Request, principal: PrincipalDep) -> Response:
-    """Government subsidies by program and province, per capita and against the budget."""
-    return _page(request, principal, "subsidies")
+for _info in BOARDS.values():
+    router.add_api_route(
+        _info.path, _page_route(_info.key), methods=["GET"], response_class=HTMLResponse
+    )
 
 
 def _figure(

@@ -5,18 +5,25 @@ Every figure asks :class:`Source` for rows with SQL over catalog datasets (named
 through :meth:`treasury.warehouse.reader.Reader.sql` with the viewer's principal, so row filters,
 column masks and the audit log apply. Values put into SQL are validated filters (digits and
 integers only) and are quoted by :func:`lit` anyway.
+
+Results are cached per (serving snapshot, principal, SQL): a snapshot never changes, and a new
+pipeline run publishes a new snapshot, so a cached answer is never stale and never crosses
+viewers. A cache hit is still audited: :meth:`Source.audit_cached` writes one ``sql`` event
+listing the cached queries a page used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from treasury.access import Principal
+from treasury.access import Principal, audit
 from treasury.config import Settings, get_settings
 from treasury.warehouse.reader import Reader
 from treasury.warehouse.serving import current_snapshot
@@ -43,6 +50,20 @@ def _reader(home: str, database_url: str) -> Reader:
     return Reader(get_settings())
 
 
+#: Cached results: (snapshot file, principal, sql, limit) -> rows; least recently used first.
+_CACHE: OrderedDict[tuple[str, Principal, str, int], list[dict[str, Any]]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_ENTRIES = 512
+#: Results larger than this many rows are not cached.
+CACHE_MAX_ROWS = 20_000
+
+
+def clear_cache() -> None:
+    """Forget every cached result (tests; a new snapshot makes old entries unreachable anyway)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
 @dataclass
 class Source:
     """Rows for one viewer: ``rows(sql)`` runs through the Reader as ``principal``."""
@@ -50,6 +71,7 @@ class Source:
     principal: Principal
     settings: Settings
     queries: int = 0
+    cached: list[tuple[str, int]] = field(default_factory=list)
 
     @classmethod
     def for_principal(cls, principal: Principal, settings: Settings | None = None) -> Source:
@@ -62,9 +84,42 @@ class Source:
         return _reader(str(self.settings.home), self.settings.app_database_url)
 
     def rows(self, sql: str, limit: int = 50_000) -> list[dict[str, Any]]:
-        """The result of ``sql`` as a list of dicts (ReadError on refusal or bad SQL)."""
+        """The result of ``sql`` as a list of dicts (ReadError on refusal or bad SQL).
+
+        The caller may change the returned rows: a cached answer is copied.
+        """
         self.queries += 1
-        return self.reader.sql(self.principal, sql, limit=limit).to_pylist()
+        snapshot = current_snapshot(self.settings)
+        key = (snapshot.name if snapshot else "", self.principal, sql, limit)
+        with _CACHE_LOCK:
+            hit = _CACHE.get(key)
+            if hit is not None:
+                _CACHE.move_to_end(key)
+        if hit is not None:
+            self.cached.append((sql, len(hit)))
+            return [dict(r) for r in hit]
+        rows: list[dict[str, Any]] = self.reader.sql(self.principal, sql, limit=limit).to_pylist()
+        if snapshot is not None and len(rows) <= CACHE_MAX_ROWS:
+            with _CACHE_LOCK:
+                _CACHE[key] = [dict(r) for r in rows]
+                while len(_CACHE) > CACHE_ENTRIES:
+                    _CACHE.popitem(last=False)
+        return rows
+
+    def audit_cached(self) -> None:
+        """Write one audit event for the queries answered from the cache (if any)."""
+        if not self.cached:
+            return
+        with self.reader.session_factory() as session:
+            audit.record(
+                session,
+                self.principal,
+                "sql",
+                None,
+                {"sql": [q[:2000] for q, _ in self.cached], "cached": True},
+                rows=sum(n for _, n in self.cached),
+            )
+        self.cached = []
 
     def snapshot_time(self) -> dt.datetime | None:
         """When the serving snapshot was published (UTC), from its run id or file time."""
