@@ -21,6 +21,14 @@ import duckdb
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from tests.production.pgtools import (
+    PLATFORM_DATABASES,
+    app_database_url,
+    create_database,
+    database_env,
+    drop_database,
+    server_url,
+)
 from tests.testkit import DEMO_USERS, TEST_ENV, clear_caches
 
 from treasury.access import Principal, Zone
@@ -38,8 +46,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def platform_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A TREASURY_HOME with tiny data through the pipeline, the demo users and their tokens."""
+def platform_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A TREASURY_HOME with tiny data through the pipeline, the demo users and their tokens.
+
+    With ``TREASURY_TEST_DATABASE_URL`` set (CI), its app database is a fresh PostgreSQL
+    database ``tbd_test_<random>`` on that server (migrated here, dropped at the end);
+    otherwise SQLite in the home.
+    """
     from treasury.access import seed_demo_users
     from treasury.db import migrate
     from treasury.db.session import session_scope
@@ -47,9 +60,14 @@ def platform_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from treasury.warehouse.pipeline import run_pipeline
 
     home = tmp_path_factory.mktemp("opendata-api-platform")
+    server = server_url()
+    if server:
+        PLATFORM_DATABASES[str(home)] = create_database(server)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TREASURY_HOME", str(home))
         patch.delenv("TREASURY_DATABASE_URL", raising=False)
+        for key, value in database_env(home).items():
+            patch.setenv(key, value)
         for key, value in TEST_ENV.items():
             patch.setenv(key, value)
         clear_caches()
@@ -60,7 +78,9 @@ def platform_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         with session_scope(settings.app_database_url) as session:
             seed_demo_users(session)
     clear_caches()
-    return home
+    yield home
+    if str(home) in PLATFORM_DATABASES:
+        drop_database(PLATFORM_DATABASES.pop(str(home)))
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +89,7 @@ def tokens(platform_home: Path) -> dict[str, str]:
     from treasury.access import create_token
     from treasury.db.session import session_scope
 
-    url = Settings(home=platform_home, database_url="").app_database_url
+    url = app_database_url(platform_home)
     out = {}
     with session_scope(url) as session:
         for name in DEMO_USERS:
@@ -82,7 +102,7 @@ def od_home(platform_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     """The environment pointing at the session's platform (settings caches cleared)."""
     monkeypatch.setenv("TREASURY_HOME", str(platform_home))
     monkeypatch.delenv("TREASURY_DATABASE_URL", raising=False)
-    for key, value in TEST_ENV.items():
+    for key, value in {**TEST_ENV, **database_env(platform_home)}.items():
         monkeypatch.setenv(key, value)
     clear_caches()
     yield platform_home
@@ -135,6 +155,7 @@ def live_url(platform_home: Path) -> Iterator[str]:
         port = probe.getsockname()[1]
     env = {**os.environ, **TEST_ENV, "TREASURY_HOME": str(platform_home)}
     env.pop("TREASURY_DATABASE_URL", None)
+    env.update(database_env(platform_home))
     server = subprocess.Popen(
         [
             sys.executable,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.production.pgtools import PLATFORM_DATABASES, database_env
 from tests.testkit import TEST_ENV
 
 SERVE = (sys.executable, "-m", "treasury.cli", "serve")
@@ -46,6 +47,8 @@ def private_home(
     del tokens  # created in the platform's database before the copy
     home = tmp_path_factory.mktemp("production-home") / "home"
     shutil.copytree(platform_home, home, ignore=shutil.ignore_patterns("prometheus"))
+    if str(platform_home) in PLATFORM_DATABASES:  # on PostgreSQL: the copy shares the database
+        PLATFORM_DATABASES[str(home)] = PLATFORM_DATABASES[str(platform_home)]
     return home
 
 
@@ -56,6 +59,7 @@ def serve(home: Path, workers: int, extra_env: dict[str, str] | None = None) -> 
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     if "TREASURY_DATABASE_URL" not in (extra_env or {}):
         env.pop("TREASURY_DATABASE_URL", None)
+        env.update(database_env(home))
     log = home.parent / f"serve-{port}.log"
     with log.open("wb") as sink:
         server = subprocess.Popen(

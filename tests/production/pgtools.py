@@ -11,6 +11,22 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ENV = "TREASURY_TEST_DATABASE_URL"
+#: The app database of each platform home the session built on PostgreSQL (home -> URL).
+PLATFORM_DATABASES: dict[str, str] = {}
+
+
+def app_database_url(home: os.PathLike[str] | str) -> str:
+    """The app database of a test home: its PostgreSQL database, else its SQLite file."""
+    from treasury.config import Settings
+
+    url = PLATFORM_DATABASES.get(str(home))
+    return url or Settings(home=home, database_url="").app_database_url
+
+
+def database_env(home: os.PathLike[str] | str) -> dict[str, str]:
+    """``{"TREASURY_DATABASE_URL": ...}`` for a home on PostgreSQL, else empty (SQLite)."""
+    url = PLATFORM_DATABASES.get(str(home))
+    return {"TREASURY_DATABASE_URL": url} if url else {}
 
 
 def server_url() -> str | None:

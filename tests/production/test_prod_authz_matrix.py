@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from fastapi.testclient import TestClient
+from tests.production.pgtools import database_env
 from tests.testkit import bearer, clear_caches
 
 from treasury.catalog.ckan import resource_id
@@ -68,6 +69,8 @@ def matrix_env(
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TREASURY_HOME", str(platform_home))
         patch.delenv("TREASURY_DATABASE_URL", raising=False)
+        for key, value in database_env(platform_home).items():
+            patch.setenv(key, value)
         patch.setenv("TREASURY_INTRANET_RANGES", "10.0.0.0/8")
         patch.delenv("TREASURY_TRUSTED_PROXIES", raising=False)
         for key, value in TEST_ENV.items():

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from tests.production.pgtools import database_env
 from tests.testkit import TEST_ENV, bearer, clear_caches
 
 from treasury.metrics import QUEUE_LAG
@@ -171,6 +172,7 @@ def test_snapshot_swap_under_load_fails_no_request(
 
     env = {**os.environ, **TEST_ENV, "TREASURY_HOME": str(private_home)}
     env.pop("TREASURY_DATABASE_URL", None)
+    env.update(database_env(private_home))
     with ThreadPoolExecutor(max_workers=6) as pool:
         futures = [pool.submit(client_loop, n) for n in range(6)]
         run = subprocess.run(
