@@ -10,8 +10,9 @@ import datetime as dt
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -22,6 +23,32 @@ DAY = dt.date(2026, 11, 20)  # a Friday: SP2D lines and MPN receipts on the day
 FIRST = dt.date(2026, 11, 16)
 SEED = 5
 NATS = ("127.0.0.1", 4222)
+T = TypeVar("T")
+
+
+def in_thread(work: Callable[[], T]) -> T:
+    """``work()`` on a thread of its own: ``asyncio.run`` there works even while the session's
+    Playwright browser (sync API) keeps an event loop running on the main thread."""
+    result: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(work())
+        except BaseException as exc:  # handed back to the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion with :func:`asyncio.run` on a thread of its own."""
+    return in_thread(lambda: asyncio.run(coroutine))
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +119,7 @@ def stream_config() -> Iterator[StreamConfig]:
             await nc.jetstream().delete_stream(config.stream)
         await nc.close()
 
-    asyncio.run(drop())
+    run_async(drop())
 
 
 class Proxy:

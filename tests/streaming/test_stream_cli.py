@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from treasury.cli import app
 from treasury.config import get_settings
 from treasury.sources.stream import NatsSource, SourceUnavailable, StreamConfig
 
-from .conftest import DAY
+from .conftest import DAY, in_thread, run_async
+
+
+def invoke(runner: CliRunner, *args: Any) -> Result:
+    """``runner.invoke`` on its own thread (the commands call ``asyncio.run``)."""
+    return in_thread(lambda: runner.invoke(*args))
 
 
 def test_publish_consume_today(
@@ -32,19 +37,19 @@ def test_publish_consume_today(
     runner = CliRunner()
     try:
         day = ["--day", DAY.isoformat(), "--scale", "tiny", "--seed", "5"]
-        published = runner.invoke(app, ["stream", "publish", *day, *where])
+        published = invoke(runner, app, ["stream", "publish", *day, *where])
         assert published.exit_code == 0, published.output
         assert "Published 26 events" in published.output and "26 new" in published.output
-        again = runner.invoke(app, ["stream", "publish", *day, *where])
+        again = invoke(runner, app, ["stream", "publish", *day, *where])
         assert "0 new, 26 repeats" in again.output  # JetStream dropped the retries
 
-        consumed = runner.invoke(
-            app, ["stream", "consume", *where, "--idle-exit", "1.5", "--max-wait", "0.3"]
+        consumed = invoke(
+            runner, app, ["stream", "consume", *where, "--idle-exit", "1.5", "--max-wait", "0.3"]
         )
         assert consumed.exit_code == 0, consumed.output
         assert "Done: 26 events, 26 committed, 0 quarantined" in consumed.output
 
-        today = runner.invoke(app, ["stream", "today"])
+        today = invoke(runner, app, ["stream", "today"])
         assert today.exit_code == 0, today.output
         assert "span_sp2d" in today.output and "mpn_penerimaan" in today.output
         assert "│ total │    11 │" in today.output  # 11 SP2D lines on the day
@@ -56,4 +61,4 @@ def test_publish_consume_today(
 def test_an_unreachable_server_is_a_clear_error() -> None:
     config = StreamConfig(url="nats://127.0.0.1:1", connect_wait=0.5)
     with pytest.raises(SourceUnavailable, match=r"NATS at nats://127\.0\.0\.1:1 cannot be used"):
-        asyncio.run(NatsSource(config).connect())
+        run_async(NatsSource(config).connect())

@@ -19,14 +19,15 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from tests.streaming.liveapp import make_app
 from tests.testkit import TEST_ENV, clear_caches
 
 from treasury.config import Settings
 from treasury.sources.stream import Event, NatsPublisher, NatsSource, StreamConfig
 from treasury.warehouse.streaming import StreamConsumer, StreamWriter, stream_root
+from treasury.web.app import create_app
 
-from .conftest import DAY, totals
+from .conftest import DAY, run_async, totals
+from .test_stream_writer import CONFIG, messages
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +53,7 @@ def live_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             sys.executable,
             "-m",
             "uvicorn",
-            "tests.streaming.liveapp:make_app",
+            "treasury.web.app:create_app",
             "--factory",
             "--host",
             "127.0.0.1",
@@ -139,7 +140,7 @@ def test_a_commit_reaches_an_open_event_stream(
         writer.close()
         return published
 
-    published = asyncio.run(ingest())
+    published = run_async(ingest())
     # The acceptance of issue 8: today's figures update within 10 s of the events.
     latest = first
     deadline = published + 10.0
@@ -165,7 +166,7 @@ def test_live_figures_are_internal_and_the_page_renders(
     monkeypatch.delenv("TREASURY_INTRANET_RANGES", raising=False)
     clear_caches()
     try:
-        with TestClient(make_app()) as client:
+        with TestClient(create_app()) as client:
             refused = client.get("/api/v1/live/today", params={"max_events": 1})
             assert refused.status_code == 401
             assert refused.json()["ok"] is False
@@ -180,3 +181,26 @@ def test_live_figures_are_internal_and_the_page_renders(
             assert "Today&#39;s figures" in english.text or "Today's figures" in english.text
     finally:
         clear_caches()
+
+
+def test_the_live_page_updates_in_a_browser(
+    live_server: tuple[str, Path], page: Any, stream_settings: Settings, events: list[Event]
+) -> None:
+    from playwright.sync_api import expect
+
+    url, home = live_server
+    page.goto(f"{url}/live")
+    expect(page.locator("#live-status")).to_contain_text("Diperbarui", timeout=20_000)
+    sp2d_count = page.locator("#card-span_sp2d [data-field=count]")
+    expect(sp2d_count).to_have_text("0")
+
+    writer = StreamWriter(stream_settings, stream_root(Settings(home=home, database_url="")))
+    writer.commit(messages(events), CONFIG.dataset_of)
+    writer.close()
+    expected = totals(events, DAY)
+    expect(sp2d_count).to_have_text(str(expected["span_sp2d"][0]), timeout=20_000)
+    mpn_count = page.locator("#card-mpn_penerimaan [data-field=count]")
+    expect(mpn_count).to_have_text(str(expected["mpn_penerimaan"][0]))
+    assert page.locator("#live-hours tbody tr").count() >= 5
+    assert page.locator("#card-span_sp2d [data-field=sum]").inner_text().startswith("Rp ")
+    assert page.console_errors == []

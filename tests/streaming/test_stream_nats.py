@@ -12,7 +12,7 @@ from treasury.config import Settings
 from treasury.sources.stream import Event, Message, NatsPublisher, NatsSource, StreamConfig
 from treasury.warehouse.streaming import ConsumerStats, StreamConsumer, StreamWriter
 
-from .conftest import Proxy, totals
+from .conftest import Proxy, run_async, totals
 from .test_stream_writer import committed
 
 TIMEOUT = 90.0  # a bound against hanging, never a performance target
@@ -75,7 +75,7 @@ def test_duplicates_and_redeliveries_count_once(
         writer.close()
         return stored, retried, len(lost), stats
 
-    stored, retried, lost, stats = asyncio.run(scenario())
+    stored, retried, lost, stats = run_async(scenario())
     assert (stored, retried, lost) == (len(events), 0, 50)
     assert stats.duplicates == lost + 60
     assert stats.quarantined == 0
@@ -140,7 +140,7 @@ def test_connection_cut_during_ingestion_loses_nothing(
         writer.close()
         return stored, await stream_messages(stream_config), stats
 
-    stored, in_stream, stats = asyncio.run(scenario())
+    stored, in_stream, stats = run_async(scenario())
     assert proxy.cuts == 1
     assert stats.outages >= 1  # the consumer saw the link go down
     # A publish whose acknowledgement was lost in the cut is retried; JetStream stores it once
