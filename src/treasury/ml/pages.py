@@ -118,3 +118,113 @@ def ml_model(request: Request, name: str, principal: PrincipalDep) -> Response:
         context.update(model.page_context(dict(request.query_params)))
         return render(request, model.page_template, **context)
     return render(request, "ml/model.html", **context)
+
+
+# -- the ALCO dashboard ------------------------------------------------------------------------
+
+_READERS: dict[int, Any] = {}
+
+
+def _reader() -> Any:
+    """One policy-enforcing reader per settings object."""
+    from treasury.config import get_settings
+    from treasury.warehouse.reader import Reader
+
+    settings = get_settings()
+    cached = _READERS.get(id(settings))
+    if cached is None or cached[0] is not settings:
+        _READERS.clear()
+        cached = _READERS[id(settings)] = (settings, Reader(settings))
+    return cached[1]
+
+
+def _scenario(request: Request) -> str:
+    from treasury.ml.alco import SCENARIOS
+
+    scenario = request.query_params.get("scenario", "baseline")
+    if scenario not in SCENARIOS:
+        raise HTTPException(400, f"scenario must be one of: {', '.join(SCENARIOS)}")
+    return scenario
+
+
+def _report(request: Request, principal: Principal, scenario: str) -> Any:
+    from treasury.config import get_settings
+    from treasury.ml.alco import build_report
+
+    return build_report(get_settings(), _reader(), principal, scenario)
+
+
+@router.get("/dashboards/alco", response_class=HTMLResponse)
+def alco_page(request: Request, principal: PrincipalDep) -> Response:
+    """The ALCO dashboard: revenue, spending, cash, financing need and the buffer, per scenario."""
+    from treasury.i18n import pick_language
+    from treasury.ml.alco import ModelsMissing, figures
+
+    denied = _denied(request, principal)
+    if denied is not None:
+        return denied
+    scenario = _scenario(request)
+    render = request.app.state.render
+    try:
+        report = _report(request, principal, scenario)
+    except ModelsMissing as error:
+        return render(
+            request,
+            "ml/alco.html",
+            status_code=503,
+            report=None,
+            missing=str(error),
+            scenario=scenario,
+            principal=principal,
+        )
+    lang = pick_language(request.query_params.get("lang") or request.cookies.get("lang"))
+    monthly = report.monthly.to_dict("records")
+    return render(
+        request,
+        "ml/alco.html",
+        report=report,
+        scenario=scenario,
+        figures=figures(report, lang),
+        monthly=monthly,
+        principal=principal,
+    )
+
+
+@router.get("/dashboards/alco/download.{fmt}")
+def alco_download(request: Request, fmt: str, principal: PrincipalDep) -> Response:
+    """A table of the ALCO report as CSV or XLSX (``?table=monthly|cash|summary``)."""
+    import io
+
+    from treasury.ml.alco import TABLES, ModelsMissing
+
+    if not principal.is_internal:
+        raise HTTPException(403 if principal.is_authenticated else 401, "internal users only")
+    if fmt not in ("csv", "xlsx"):
+        raise HTTPException(400, "format must be csv or xlsx")
+    table_name = request.query_params.get("table", "monthly")
+    if table_name not in TABLES:
+        raise HTTPException(400, f"table must be one of: {', '.join(TABLES)}")
+    scenario = _scenario(request)
+    try:
+        frame = _report(request, principal, scenario).table(table_name)
+    except ModelsMissing as error:
+        raise HTTPException(503, str(error)) from None
+    name = f"alco_{table_name}_{scenario}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "csv":
+        return Response(frame.to_csv(index=False), media_type="text/csv", headers=headers)
+    buffer = io.BytesIO()
+    with pd_excel_writer(buffer) as writer:
+        frame.to_excel(writer, sheet_name=table_name, index=False)
+    return Response(
+        buffer.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=headers,
+    )
+
+
+def pd_excel_writer(target: Any) -> Any:
+    """A pandas Excel writer on XlsxWriter (small tables: the fallback writer is fine)."""
+    import pandas as pd
+
+    return pd.ExcelWriter(target, engine="xlsxwriter")
