@@ -69,7 +69,7 @@ def test_downloads_and_access(client: TestClient, tokens: dict[str, str]) -> Non
     assert page.status_code == 200 and 'id="scenario">adverse' in page.text
 
 
-def expect(locator):  # noqa: ANN001, ANN201
+def expect(locator):
     """Playwright's web-first assertion (imported late: Playwright is optional)."""
     from playwright.sync_api import expect as playwright_expect
 
