@@ -16,6 +16,8 @@ PAGES = [
     "/analytics/expenditure",
     "/analytics/cash",
     "/analytics/investment",
+    "/regions/35",
+    "/regions/kppn/086",
 ]
 
 
@@ -110,3 +112,35 @@ def test_figure_csv_equals_what_the_chart_shows(signed_in: Any, live_url: str) -
     rows = list(csv.DictReader(io.StringIO(response.text())))
     assert [int(r["realisasi"]) for r in rows] == shown["x"]
     assert [r["kode_ba"] for r in rows] == shown["customdata"]
+
+
+def test_login_lands_a_kanwil_user_on_its_region(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/")
+    with page.expect_navigation():
+        page.locator("#nav-login").click()
+    page.fill("#name", "analis.jatim")
+    page.fill("#password", "analis.jatim-demo-2024")
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
+    page.wait_for_selector("body[data-figures-drawn]", timeout=20_000)
+    assert urlparse(page.url).path == "/regions/35"
+    assert "Jawa Timur" in page.locator("h1").inner_text()
+    assert page.console_errors == []
+
+
+def test_tablet_width_and_print_layout(signed_in: Any, live_url: str) -> None:
+    page = signed_in
+    page.set_viewport_size({"width": 768, "height": 1024})
+    _open(page, live_url + "/dashboards/apbn?year=2023")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 768
+    boxes = page.eval_on_selector_all(
+        ".plot[data-figure]", "els => els.map(e => e.getBoundingClientRect().width)"
+    )
+    assert all(300 < w <= 768 for w in boxes)
+    page.emulate_media(media="print")
+    assert page.locator("#filters").is_hidden()
+    assert page.locator("header.topbar nav").is_hidden()
+    assert page.locator("#asof").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF" and len(pdf) > 10_000

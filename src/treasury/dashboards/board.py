@@ -79,6 +79,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "subkelompok": ("Subkelompok", "Subgroup"),
     "penyaluran": ("Penyaluran (Rp)", "Disbursed (Rp)"),
     "pengembalian": ("Pengembalian (Rp)", "Repaid (Rp)"),
+    "kode_pemda": ("Kode Pemda", "Pemda code"),
+    "serapan_wilayah": ("Penyerapan wilayah (%)", "Region absorption (%)"),
+    "serapan_nasional": ("Penyerapan nasional (%)", "National absorption (%)"),
+    "mulai": ("Salur pertama", "First disbursed"),
+    "selesai": ("Salur terakhir", "Last disbursed"),
 }
 
 
@@ -150,6 +155,14 @@ def growth(now: float | int | None, before: float | int | None) -> float | None:
     if now is None or not before:
         return None
     return round(100.0 * (float(now) - float(before)) / abs(float(before)), 2)
+
+
+def last_months(rows: list[dict[str, Any]]) -> dict[int, int]:
+    """Year -> the last month with data, from rows with ``tahun`` and ``bulan``."""
+    out: dict[int, int] = {}
+    for r in rows:
+        out[r["tahun"]] = max(out.get(r["tahun"], 0), r["bulan"])
+    return out
 
 
 def start(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from treasury.dashboards.board import Alert, Board, Context, Kpi, pct, start
+from treasury.dashboards.board import Alert, Board, Context, Kpi, last_months, pct, start
 from treasury.dashboards.figures import BLUE, GREEN, GREY, ORANGE, RED, Figure, money_axis
 from treasury.dashboards.labels import month_name, names_of
 from treasury.dashboards.source import lit
@@ -68,13 +68,11 @@ def build(ctx: Context) -> Board:
         f"""select tahun, bulan, sum(realisasi)::BIGINT as realisasi
         from belanja_satker_bulanan where true{scope} group by all order by tahun, bulan"""
     )
-    last_months: dict[int, int] = {}
-    for r in monthly:
-        last_months[r["tahun"]] = max(last_months.get(r["tahun"], 0), r["bulan"])
+    months_seen = last_months(monthly)
     board, year, months = start(
-        ctx, "expenditure", tr("Analitik Belanja Pemerintah", "Government expenditure"), last_months
+        ctx, "expenditure", tr("Analitik Belanja Pemerintah", "Government expenditure"), months_seen
     )
-    if year not in last_months:
+    if year not in months_seen:
         return board
     satkers = satker_absorption(ctx, year, months)
     board.figures.append(_by(ctx, satkers, "kode_ba", "serapan_kl"))

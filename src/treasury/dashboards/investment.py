@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from treasury.dashboards.board import Board, Context, Kpi, pct, start
+from treasury.dashboards.board import Board, Context, Kpi, last_months, pct, start
 from treasury.dashboards.figures import (
     BLUE,
     GREEN,
@@ -54,13 +54,11 @@ def build(ctx: Context) -> Board:
                sum(realisasi)::BIGINT as realisasi
         from realisasi_apbn_bulanan where kelompok = 'pembiayaan_investasi' group by all"""
     )
-    last_months: dict[int, int] = {}
-    for r in posture:
-        last_months[r["tahun"]] = max(last_months.get(r["tahun"], 0), r["bulan"])
+    months_seen = last_months(posture)
     board, year, months = start(
-        ctx, "investment", tr("Analitik Investasi Pemerintah", "Government investment"), last_months
+        ctx, "investment", tr("Analitik Investasi Pemerintah", "Government investment"), months_seen
     )
-    if year not in last_months:
+    if year not in months_seen:
         return board
     board.figures.append(_by_year(ctx, posture))
     board.figures.append(_against_budget(ctx, posture, year, months))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from treasury.dashboards import apbn, cash, expenditure, investment, subsidies
+from treasury.dashboards import apbn, cash, expenditure, investment, regions, subsidies
 from treasury.dashboards.board import Board, Context
 
 
@@ -45,6 +45,10 @@ BOARDS: dict[str, BoardInfo] = {
             "Analitik Investasi Pemerintah",
             "Government investment",
             investment.build,
+        ),
+        BoardInfo("region", "/regions/{province}", "Wilayah", "Region", regions.build_province),
+        BoardInfo(
+            "kppn", "/regions/kppn/{kppn}", "Wilayah KPPN", "KPPN region", regions.build_kppn
         ),
     )
 }

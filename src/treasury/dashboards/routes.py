@@ -23,6 +23,7 @@ from treasury.access.principal import INTERNAL_ROLES
 from treasury.dashboards.board import Board, Context
 from treasury.dashboards.filters import FilterError, Filters
 from treasury.dashboards.labels import names_of
+from treasury.dashboards.regions import kppn_offices
 from treasury.dashboards.registry import BOARDS, BoardInfo
 from treasury.dashboards.source import Source
 from treasury.envelope import ERROR_RESPONSES, EnvelopeRoute, success
@@ -162,7 +163,37 @@ def _page_route(key: str) -> Any:
     return page
 
 
+@router.get("/regions/kppn/{kppn_code}", response_class=HTMLResponse)
+def kppn_page(request: Request, kppn_code: str, principal: PrincipalDep) -> Response:
+    """A KPPN's region: its satker against the national picture, TKD and Dana Desa."""
+    if kppn_code not in kppn_offices():
+        return _missing(request, principal, f"no KPPN {kppn_code!r}")
+    return _page(request, principal, "kppn", kppn=kppn_code)
+
+
+@router.get("/regions/{province_code}", response_class=HTMLResponse)
+def region_page(request: Request, province_code: str, principal: PrincipalDep) -> Response:
+    """A province (Kanwil region) against the national picture, TKD and Dana Desa stages."""
+    if province_code not in names_of("province"):
+        return _missing(request, principal, f"no province {province_code!r}")
+    return _page(request, principal, "region", province=province_code)
+
+
+def _missing(request: Request, principal: Principal, message: str) -> Response:
+    response: Response = request.app.state.render(
+        request,
+        "dashboards/error.html",
+        status_code=404,
+        principal=principal,
+        error=ReadError(404, "not_found", message, "see /regions/35 or /regions/kppn/086"),
+        title="404",
+    )
+    return response
+
+
 for _info in BOARDS.values():
+    if "{" in _info.path:
+        continue
     router.add_api_route(
         _info.path, _page_route(_info.key), methods=["GET"], response_class=HTMLResponse
     )
@@ -176,6 +207,9 @@ def _figure(
         raise ReadError(404, "not_found", f"no dashboard {board!r}", f"one of {', '.join(BOARDS)}")
     _check(principal)
     filters = _filters(dict(request.query_params))
+    needed = {"region": "province", "kppn": "kppn"}.get(board)
+    if needed and not getattr(filters, needed):
+        raise ReadError(400, "bad_filter", f"{needed}: the {board} figures need ?{needed}=<code>")
     built, _ = build_board(info, principal, filters, _lang(request))
     figure = built.figure(figure_id)
     if figure is None:

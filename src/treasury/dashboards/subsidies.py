@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from treasury.dashboards.board import Alert, Board, Context, Kpi, growth, pct, start
+from treasury.dashboards.board import Alert, Board, Context, Kpi, growth, last_months, pct, start
 from treasury.dashboards.figures import (
     BLUE,
     GREEN,
@@ -48,13 +48,11 @@ def build(ctx: Context) -> Board:
                sum(volume) as volume
         from subsidi_bulanan where true {where_prov} group by all"""
     )
-    last_months: dict[int, int] = {}
-    for r in monthly:
-        last_months[r["tahun"]] = max(last_months.get(r["tahun"], 0), r["bulan"])
+    months_seen = last_months(monthly)
     place = names_of("province").get(f.province or "", tr("Nasional", "National"))
     title = tr("Subsidi Pemerintah", "Government subsidies") + f" · {place}"
-    board, year, months = start(ctx, "subsidies", title, last_months)
-    if year not in last_months:
+    board, year, months = start(ctx, "subsidies", title, months_seen)
+    if year not in months_seen:
         return board
     month_to = months.stop - 1
     by_province = ctx.source.rows(

@@ -43,6 +43,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "dashboards": {"id": "Dasbor", "en": "Dashboards"},
     "analytics": {"id": "Analitik", "en": "Analytics"},
     "regions": {"id": "Wilayah", "en": "Regions"},
+    "products": {"id": "Layanan", "en": "Services"},
+    "my_home": {"id": "Halaman utama saya", "en": "My home page"},
 }
 
 
