@@ -24,6 +24,10 @@ def test_sliders_redraw_the_fan_charts(page, live_url: str) -> None:  # type: ig
     assert page.locator("input[type=range]").count() == 7 + 12
     assert page.locator("#fan-deficit .main-svg").count() >= 1
     assert page.locator("#sim-table tbody tr").count() == 5
+    assert page.locator("#sim-sensitivity tbody tr").count() == 5
+    assert "Harga minyak mentah Indonesia (ICP)" in page.locator("#sim-sensitivity").inner_text()
+    # untouched sliders are the budget law: 2026 deficit Rp 689,1 T
+    assert page.locator("#sim-table tbody tr").first.locator("td").nth(3).inner_text() == "689,1"
     before = _debt_2030(page)
     first = _count(page, "fan-debt")
     page.locator("#a-kurs").fill("20000")
@@ -70,7 +74,10 @@ def test_save_and_compare(page, live_url: str) -> None:  # type: ignore[no-untyp
     page.wait_for_function(
         "() => document.getElementById('sim-saved-msg').textContent.includes('#')"
     )
-    page.locator(".sim-pick").first.check()
+    page.wait_for_function(
+        "() => document.getElementById('sim-saved-list').textContent.includes('Uji halaman')"
+    )
+    page.locator("#sim-saved-list label", has_text="Uji halaman").first.locator("input").check()
     page.locator("#sim-compare").click()
     page.wait_for_selector("#sim-compare-table")
     assert "Uji halaman" in page.locator("#sim-compare-table").inner_text()

@@ -42,6 +42,14 @@ SHOCKS = {
     "IDR/USD depreciation": ("kurs", 100.0),
     "ICP": ("icp", 1.0),
 }
+#: The shocks as the Nota Keuangan names them.
+LABELS_ID = {
+    "real GDP growth": "Pertumbuhan ekonomi",
+    "inflation": "Inflasi",
+    "SBN 10y yield": "Tingkat bunga SBN 10 tahun",
+    "IDR/USD depreciation": "Nilai tukar (depresiasi Rp/USD)",
+    "ICP": "Harga minyak mentah Indonesia (ICP)",
+}
 #: Parameter -> (shock, target column, lowest, highest), solved in this order.
 FIT = {
     "beta_growth": ("real GDP growth", "d_pendapatan", 0.1, 2.5),
@@ -151,6 +159,7 @@ def sensitivity_table(
         rows.append(
             {
                 "asumsi": t.shock,
+                "uraian": LABELS_ID[t.shock],
                 "perubahan": t.unit,
                 "tahun_anggaran": (posture.year if posture else t.year),
                 "pendapatan_negara": round(d_pdp, 2),

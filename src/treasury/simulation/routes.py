@@ -17,6 +17,7 @@ from treasury.access.http import PrincipalDep
 from treasury.simulation.api import PREVIEW_DRAWS
 from treasury.simulation.api import router as api_router
 from treasury.simulation.assumptions import KEBIJAKAN, budget_assumptions, default_base_year
+from treasury.simulation.calibration import sensitivity_table
 from treasury.simulation.texts import TEXTS
 
 router = APIRouter()
@@ -74,5 +75,6 @@ def simulation_page(request: Request, principal: PrincipalDep) -> HTMLResponse:
         tahun_dasar=base_year,
         sliders=_sliders(base_year),
         preview_draws=PREVIEW_DRAWS,
+        sensitivity=sensitivity_table(),
     )
     return response

@@ -53,6 +53,13 @@ _T = {
         "realisasi s.d. bulan {m} ditambah skenario untuk sisa tahun",
         "actuals to month {m} plus the scenario for the remaining months",
     ),
+    "sensitivity": ("Sensitivitas APBN (Rp triliun)", "Budget sensitivity (Rp trillion)"),
+    "sensitivity_note": (
+        "dihitung model untuk tahun anggaran tiap baris; dalam kurung: Nota Keuangan",
+        "computed by the model for each row's budget year; in brackets: the Nota Keuangan",
+    ),
+    "shock": ("Asumsi", "Assumption"),
+    "change": ("Perubahan", "Change"),
     "save": ("Simpan skenario", "Save scenario"),
     "name": ("Nama skenario", "Scenario name"),
     "reset": ("Kembali ke APBN", "Back to the budget"),
