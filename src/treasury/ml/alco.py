@@ -50,7 +50,7 @@ class AlcoReport:
     kpis: dict[str, float | None]
     monthly: pd.DataFrame  # tahun, bulan, jenis (actual/projection), revenue, spending, ...
     cash: pd.DataFrame  # tanggal, jenis, saldo, lo (adverse path), buffer floor
-    notes: list[str] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)  # {"id": ..., "en": ...}
 
     def table(self, name: str) -> pd.DataFrame:
         """A downloadable table: ``monthly``, ``cash`` or ``summary``."""
@@ -232,13 +232,23 @@ def build_report(
         "penyangga_horizon_hari_kerja": float(BUFFER_HORIZON),
     }
     notes = [
-        "saldo is the net cash accumulated since the first day in the lake (no opening balance "
-        "in the extracts)",
+        {
+            "id": "Saldo adalah kas bersih yang terakumulasi sejak hari pertama di lake (ekstrak "
+            "tidak memuat saldo awal).",
+            "en": "Saldo is the net cash accumulated since the first day in the lake (no opening "
+            "balance in the extracts).",
+        }
     ]
     if adverse:
         notes.append(
-            "adverse: revenue at its lower 95% bound, spending at its upper 95% bound, cash path "
-            "lowered by the 99% cumulative forecast-error quantile, buffer at 99%"
+            {
+                "id": "Skenario buruk: pendapatan pada batas bawah 95%, belanja pada batas atas "
+                "95%, jalur kas diturunkan dengan kuantil 99% galat proyeksi kumulatif, "
+                "penyangga pada 99%.",
+                "en": "Adverse: revenue at its lower 95% bound, spending at its upper 95% bound, "
+                "the cash path lowered by the 99% cumulative forecast-error quantile, the buffer "
+                "at 99%.",
+            }
         )
     return AlcoReport(
         scenario=scenario,
