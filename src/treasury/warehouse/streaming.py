@@ -68,6 +68,7 @@ TAG_FIELDS = [
 ]
 QUARANTINE_SCHEMA = pa.schema([*QUARANTINE_FIELDS[1:], *TAG_FIELDS])
 CHECKPOINT_EVERY = 100  # Delta versions between checkpoints (readers replay fewer commits)
+REFRESH_SECONDS = 300.0  # how often the satker master and reference tables are read again
 
 
 def stream_root(settings: Settings) -> Path:
@@ -210,6 +211,7 @@ class StreamWriter:
             self.resources[dataset] = resources
             self.skipped[dataset] = frozenset(skipped)
         self._validators.clear()
+        self._refreshed = time.monotonic()
 
     def _load_keys(self) -> None:
         for dataset in DATASETS:
@@ -247,6 +249,8 @@ class StreamWriter:
         """Validate and commit one micro-batch; returns what it did. Raises if a commit fails
         (nothing may then be acknowledged: the events come again and repeats are dropped)."""
         started = time.perf_counter()
+        if time.monotonic() - self._refreshed > REFRESH_SECONDS:
+            self.refresh_references()  # a nightly batch run may have brought new satker
         self.batches += 1
         outcome = BatchOutcome(f"{self.run_id}-{self.batches:06d}", len(messages))
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -26,7 +27,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from treasury.access import Action
 from treasury.access.http import PrincipalDep
 from treasury.access.policy import Classification, DatasetPolicyInfo, decide
-from treasury.config import get_settings
+from treasury.config import Settings, get_settings
 from treasury.envelope import EnvelopeRoute, error_response
 from treasury.warehouse.streaming import today_figures
 
@@ -36,6 +37,9 @@ api = APIRouter(route_class=EnvelopeRoute)  # failures answer in the error envel
 #: The live figures as a dataset for the access decision.
 LIVE_POLICY = DatasetPolicyInfo(slug="live-today", classification=Classification.internal)
 KEEPALIVE = 15.0  # seconds between comment lines on an idle stream
+SHARED = 0.5  # seconds the figures are shared by every open stream of a worker
+_latest: dict[str, tuple[float, dict[str, Any]]] = {}
+_lock = threading.Lock()
 
 TEXTS: dict[str, dict[str, str]] = {
     "live_title": {"id": "Angka hari ini (langsung)", "en": "Today's figures (live)"},
@@ -55,6 +59,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "These figures are for internal users: please log in.",
     },
 }
+
+
+def _figures(settings: Settings) -> dict[str, Any]:
+    """Today's figures, read from the lake at most every :data:`SHARED` seconds per worker
+    however many clients are connected."""
+    key = f"{settings.lake}|{settings.as_of_date()}"
+    with _lock:
+        found = _latest.get(key)
+        if found is None or time.monotonic() - found[0] > SHARED:
+            found = (time.monotonic(), today_figures(settings))
+            _latest[key] = found
+        return found[1]
 
 
 def _event(number: int, figures: dict[str, Any]) -> str:
@@ -84,7 +100,7 @@ async def live_today(
         while time.monotonic() - started < seconds:
             if await request.is_disconnected():
                 break
-            figures = await asyncio.to_thread(today_figures, settings)
+            figures = await asyncio.to_thread(_figures, settings)
             if figures != last:
                 last, sent, quiet = figures, sent + 1, time.monotonic()
                 yield _event(sent, figures)
