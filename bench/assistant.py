@@ -209,11 +209,12 @@ def run(args: argparse.Namespace) -> None:
     """Run the assistant benchmark and write its JSON result."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     fit = bool(getattr(args, "fit", False))
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = {"load_average_at_start": list(os.getloadavg())}
     if (FAQ_DIR / "paraphrases_dev.jsonl").exists():
         result["faq"] = faq_quality("z", fit=fit)
         result["faq_rrf"] = faq_quality("rrf")
         result["faq_latency"] = faq_latency()
+        result["faq_latency"]["load_average"] = list(os.getloadavg())
         result["faq_goals"] = {"top1_accuracy": 0.90, "rejection_f1": 0.85, "p95_ms": 100}
     else:
         result["faq"] = {"skipped": f"no dev paraphrases in {FAQ_DIR}"}

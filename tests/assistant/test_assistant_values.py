@@ -114,7 +114,9 @@ def test_ranking_rows_are_ordered(bot: DataAssistant, principals: dict[str, Prin
 
 def test_english_answer(bot: DataAssistant, principals: dict[str, Principal]) -> None:
     answer = bot.ask(principals["analis.pusat"], "capital spending in East Java in 2023", lang="en")
-    assert answer.answer.startswith("Spending") and " was Rp " in answer.answer
+    assert (
+        answer.answer.startswith("Capital spending in Jawa Timur") and " was Rp " in answer.answer
+    )
 
 
 @pytest.mark.parametrize(

@@ -95,6 +95,16 @@ TEXT = {
         "There is no {what} data that you may access.",
     ),
 }
+GROUP_NAMES_EN = {
+    "51": "personnel spending",
+    "52": "goods and services spending",
+    "53": "capital spending",
+    "54": "interest spending",
+    "55": "subsidy spending",
+    "56": "grant spending",
+    "57": "social assistance spending",
+    "58": "other spending",
+}
 LEVEL_NAMES = {
     "provinsi": ("provinsi", "province"),
     "kabkota": ("kabupaten/kota", "regency/city"),
@@ -228,12 +238,16 @@ class DataAssistant:
         assert slots.measure is not None
         i = 0 if lang == "id" else 1
         name = MEASURE_NAMES[slots.measure][i]
-        if slots.group:
-            kind = GROUP_NAMES.get(slots.group) or KIND_NAMES.get(slots.group, slots.group)
-            if slots.measure in ("belanja", "pagu", "penyerapan"):
-                name = f"{name} ({kind})"
-            else:
-                name = f"{name} {kind}"
+        if slots.group in GROUP_NAMES:
+            kind = GROUP_NAMES[slots.group]
+            english = GROUP_NAMES_EN[slots.group]
+            name = {
+                "belanja": (f"realisasi {kind}", english),
+                "pagu": (f"pagu {kind}", f"{english} budget ceiling"),
+                "penyerapan": (f"penyerapan {kind}", f"{english} absorption"),
+            }[slots.measure][i]
+        elif slots.group:
+            name = f"{name} {KIND_NAMES.get(slots.group, slots.group)}"
         if slots.ministry:
             name += f" {slots.ministry.name}"
         if slots.place:
