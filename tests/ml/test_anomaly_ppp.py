@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
+from tests.testkit import bearer
 
+from treasury.config import Settings
 from treasury.ml.anomaly import MODEL, PaymentAnomalyModel
 from treasury.ml.base import InputError
 
@@ -49,3 +52,24 @@ def test_predict_reports_each_bad_field(model: PaymentAnomalyModel) -> None:
     problems = caught.value.problems
     assert set(problems) >= {"nilai", "tanggal", "jam", "umur_vendor_hari", "vendor_serekening"}
     assert "YYYY-MM-DD" in problems["tanggal"]
+
+
+def test_generic_page_and_predict_api(
+    od_settings: Settings, api_client: TestClient, tokens: dict[str, str]
+) -> None:
+    from treasury.ml import registry
+
+    if not registry.versions("anomaly", od_settings):
+        registry.train("anomaly", od_settings, seed=7)
+    headers = bearer(tokens["analis.pusat"])
+    assert api_client.get("/ml/anomaly", headers=headers).status_code == 200
+    example = registry.load("anomaly", settings=od_settings).example()
+    answer = api_client.post(
+        "/api/v1/models/anomaly/predict", json={"cases": [example]}, headers=headers
+    )
+    assert answer.status_code == 200
+    assert answer.json()["data"][0]["prediction"]["tingkat"] == "tinggi"
+    bad = api_client.post(
+        "/api/v1/models/anomaly/predict", json={"nilai": "banyak"}, headers=headers
+    )
+    assert bad.status_code == 400 and "nilai" in bad.json()["error"]["fields"]

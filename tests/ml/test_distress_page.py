@@ -61,3 +61,20 @@ def test_predict_api_per_field_and_access(
     fields = bad.json()["error"]["fields"]
     assert "kode_pemda" in fields and "dau" in fields and "dak" in fields
     assert api_client.get("/ml/distress", headers=bearer(tokens["eksternal"])).status_code == 403
+
+
+def test_scoped_analyst_only_asks_about_own_region(
+    distress_trained: Settings, api_client: TestClient, tokens: dict[str, str]
+) -> None:
+    from treasury.ml import registry
+
+    case = registry.load("distress", settings=distress_trained).example()  # Kota Surabaya, 35
+    jatim = bearer(tokens["analis.jatim"])
+    own = api_client.post("/api/v1/models/distress/predict", json=case, headers=jatim)
+    assert own.status_code == 200
+    assert 0 <= own.json()["data"][0]["prediction"]["probabilitas"] <= 1
+    other = dict(case, kode_pemda="1101")  # Aceh
+    assert (
+        api_client.post("/api/v1/models/distress/predict", json=other, headers=jatim).status_code
+        == 403
+    )
