@@ -96,3 +96,32 @@ def test_access(client: TestClient, tokens: dict[str, str]) -> None:
     external = client.post(URL, json={}, headers=bearer(tokens["eksternal"]))
     assert external.status_code == 403
     assert client.get("/api/v1/models").status_code == 401
+
+
+def test_region_scope_of_predictions(principals: dict) -> None:
+    from fastapi import HTTPException
+
+    from treasury.access.orgs import kabkota_of_kppn
+    from treasury.ml.cash_buffer import CashBuffer
+    from treasury.ml.routes import check_scope
+
+    class Regional(CashBuffer):
+        region_field = "kode_pemda"
+
+    model = Regional()
+    jatim, surabaya, pusat = (
+        principals["analis.jatim"],
+        principals["analis.surabaya"],
+        principals["analis.pusat"],
+    )
+    check_scope(jatim, model, [{"kode_pemda": "3578"}, {"kode_pemda": "3500"}])  # East Java
+    with pytest.raises(HTTPException) as info:
+        check_scope(jatim, model, [{"kode_pemda": "3578"}, {"kode_pemda": "3171"}])
+    assert info.value.status_code == 403
+    assert "cases[1].kode_pemda" in info.value.detail["message"]
+    served = kabkota_of_kppn(surabaya.org_code)
+    check_scope(surabaya, model, [{"kode_pemda": served[0]}])
+    with pytest.raises(HTTPException):
+        check_scope(surabaya, model, [{"kode_pemda": "3500"}])  # the province is not its scope
+    check_scope(pusat, model, [{"kode_pemda": "9101"}])  # national users see every region
+    check_scope(jatim, CashBuffer(), [{"kode_pemda": "3171"}])  # no region field: no check
