@@ -556,6 +556,52 @@ def stream_today(
     out.print(table)
 
 
+# --------------------------------------------------------------------------- backup / restore
+
+
+@app.command()
+def backup(
+    dest: Annotated[str, typer.Argument(help="An empty or new folder for the backup.")],
+) -> None:
+    """Back up the lake (committed Delta versions), the serving snapshot and the app database."""
+    from pathlib import Path
+
+    from treasury.warehouse.backup import BackupError
+    from treasury.warehouse.backup import backup as run_backup
+
+    try:
+        with progress_bars() as progress:
+            manifest = run_backup(get_settings(), Path(dest), progress=progress)
+    except BackupError as error:
+        raise fail(str(error)) from None
+    rows = sum(manifest.tables.values())
+    console.print(
+        f"Backed up {manifest.lake_files} lake files, snapshot {manifest.snapshot} and "
+        f"{format_number(rows)} rows of {len(manifest.tables)} tables to {dest}"
+    )
+
+
+@app.command()
+def restore(
+    src: Annotated[str, typer.Argument(help="A folder written by `treasury backup`.")],
+) -> None:
+    """Restore a backup into an empty TREASURY_HOME and an empty app database."""
+    from pathlib import Path
+
+    from treasury.warehouse.backup import BackupError
+    from treasury.warehouse.backup import restore as run_restore
+
+    try:
+        with progress_bars() as progress:
+            manifest = run_restore(get_settings(), Path(src), progress=progress)
+    except BackupError as error:
+        raise fail(str(error), "restore into a new TREASURY_HOME and an empty database") from None
+    console.print(
+        f"Restored the backup of {manifest.created_at} (snapshot {manifest.snapshot}) "
+        f"into {get_settings().home}"
+    )
+
+
 #: Products that add commands: ``treasury.<product>.commands.register(app)`` (heavy imports stay
 #: inside the commands so that ``treasury --help`` stays fast).
 COMMAND_PRODUCTS = ("dashboards", "ml", "simulation", "assistant")
