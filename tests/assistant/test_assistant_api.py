@@ -52,6 +52,7 @@ def test_ask_needs_an_internal_user(api_client: TestClient, tokens: dict[str, st
     question = {"question": "berapa realisasi belanja modal Jawa Timur tahun 2023?"}
     anonymous = post(api_client, ASK, question)
     assert anonymous.status_code == 401 and anonymous.json()["ok"] is False
+    assert "internal users" in anonymous.json()["error"]["message"]
     external = post(api_client, ASK, question, tokens["eksternal"])
     assert external.status_code == 403
     assert "Rp" not in external.text and "value" not in external.json()

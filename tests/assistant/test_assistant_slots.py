@@ -106,3 +106,34 @@ def test_region_the_data_does_not_have_is_unsupported() -> None:
 def test_sql_holds_only_parsed_values() -> None:
     sql = build_sql(parse("realisasi belanja modal Jawa Timur 2023'; DROP TABLE x; --"))
     assert "DROP" not in sql and ";" not in sql
+
+
+def test_optional_llm_only_rewords(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from treasury.assistant import llm
+    from treasury.assistant.databot import DataAssistant
+
+    bot = DataAssistant(reader=None)  # type: ignore[arg-type]  # understand() reads no data
+    question = "how much went to roads and bridges and such in 2023?"
+    assert not llm.configured()
+    assert bot.understand(question).kind == "clarify"  # type: ignore[union-attr]
+
+    sent: list[dict] = []
+
+    def fake_post(url: str, json: dict, headers: dict, timeout: float) -> httpx.Response:
+        sent.append({"url": url, **json})
+        reply = {"choices": [{"message": {"content": "realisasi belanja modal tahun 2023"}}]}
+        return httpx.Response(200, json=reply, request=httpx.Request("POST", url))
+
+    monkeypatch.setenv("TREASURY_ASSISTANT_LLM_URL", "http://llm.invalid/v1")
+    monkeypatch.setattr(httpx, "post", fake_post)
+    slots = bot.understand(question)
+    assert sent and sent[0]["url"] == "http://llm.invalid/v1/chat/completions"
+    assert slots.measure == "belanja" and slots.group == "53" and slots.years == [2023]  # type: ignore[union-attr]
+
+    def failing_post(*args: object, **kwargs: object) -> httpx.Response:
+        raise httpx.ConnectError("down")
+
+    monkeypatch.setattr(httpx, "post", failing_post)
+    assert bot.understand(question).kind == "clarify"  # type: ignore[union-attr]

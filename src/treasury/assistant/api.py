@@ -119,7 +119,13 @@ def ask(
 ) -> dict[str, Any]:
     """Answer a data question; the query runs with the caller's row filters and masks."""
     question = _question(body)
-    result = bot.ask(principal, question, lang=body.lang)
+    try:
+        result = bot.ask(principal, question, lang=body.lang)
+    except ReadError as exc:
+        if exc.status not in (401, 403):
+            raise
+        message = "data questions are for signed-in internal users (analysts, stewards, admins)"
+        raise ReadError(exc.status, exc.code, message, "log in, or ask in the FAQ tab") from None
     data = AskOut(**result.as_dict())
     logged = record_turn(
         session,
