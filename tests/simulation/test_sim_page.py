@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+#: Generous waits: the machine running the suite may be busy (no timing is asserted).
+LOADED = 120_000
+
 
 def _redraws(chart: str, op: str, n: int) -> str:
     """A predicate (a function, so Playwright needs no eval under the page's CSP)."""
@@ -18,8 +21,9 @@ def _debt_2030(page) -> float:  # type: ignore[no-untyped-def]
 
 
 def test_sliders_redraw_the_fan_charts(page, live_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.set_default_timeout(LOADED)
     page.goto(f"{live_url}/simulation")
-    page.wait_for_function(_redraws("fan-deficit", ">=", 1), timeout=30_000)
+    page.wait_for_function(_redraws("fan-deficit", ">=", 1))
     page.wait_for_function(_redraws("fan-debt", ">=", 1))
     assert page.locator("input[type=range]").count() == 7 + 12
     assert page.locator("#fan-deficit .main-svg").count() >= 1
@@ -27,11 +31,12 @@ def test_sliders_redraw_the_fan_charts(page, live_url: str) -> None:  # type: ig
     assert page.locator("#sim-sensitivity tbody tr").count() == 5
     assert "Harga minyak mentah Indonesia (ICP)" in page.locator("#sim-sensitivity").inner_text()
     # untouched sliders are the budget law: 2026 deficit Rp 689,1 T
-    assert page.locator("#sim-table tbody tr").first.locator("td").nth(3).inner_text() == "689,1"
+    deficit = page.locator("#sim-table tbody tr").first.locator("td").nth(3).inner_text()
+    assert abs(float(deficit.replace(".", "").replace(",", ".")) - 689.1) < 0.06
     before = _debt_2030(page)
     first = _count(page, "fan-debt")
     page.locator("#a-kurs").fill("20000")
-    page.wait_for_function(_redraws("fan-debt", ">", first), timeout=30_000)
+    page.wait_for_function(_redraws("fan-debt", ">", first))
     page.wait_for_function(
         "() => !document.getElementById('sim-status').textContent.includes('...')"
     )
@@ -41,13 +46,14 @@ def test_sliders_redraw_the_fan_charts(page, live_url: str) -> None:  # type: ig
     # a lever slider redraws too
     count = _count(page, "fan-deficit")
     page.locator("#k-harga_bbm_pct").fill("50")
-    page.wait_for_function(_redraws("fan-deficit", ">", count), timeout=30_000)
+    page.wait_for_function(_redraws("fan-deficit", ">", count))
     assert page.console_errors == []
 
 
 def test_bad_value_shows_a_form_message(page, live_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.set_default_timeout(LOADED)
     page.goto(f"{live_url}/simulation?lang=en")
-    page.wait_for_function(_redraws("fan-deficit", ">=", 1), timeout=30_000)
+    page.wait_for_function(_redraws("fan-deficit", ">=", 1))
     page.evaluate(
         """() => { const el = document.getElementById('a-icp'); el.min = -10; el.value = -5;
         el.dispatchEvent(new Event('input')); }"""
@@ -57,7 +63,7 @@ def test_bad_value_shows_a_form_message(page, live_url: str) -> None:  # type: i
     assert "icp" in message and "greater than 0" in message
     assert [e for e in page.console_errors if "400" not in e] == []
     page.goto(f"{live_url}/simulation?lang=id")
-    page.wait_for_function(_redraws("fan-deficit", ">=", 1), timeout=30_000)
+    page.wait_for_function(_redraws("fan-deficit", ">=", 1))
     page.evaluate(
         """() => { const el = document.getElementById('a-lifting_minyak'); el.min = -10;
         el.value = -5; el.dispatchEvent(new Event('input')); }"""
@@ -67,8 +73,9 @@ def test_bad_value_shows_a_form_message(page, live_url: str) -> None:  # type: i
 
 
 def test_save_and_compare(page, live_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.set_default_timeout(LOADED)
     page.goto(f"{live_url}/simulation")
-    page.wait_for_function(_redraws("fan-deficit", ">=", 1), timeout=30_000)
+    page.wait_for_function(_redraws("fan-deficit", ">=", 1))
     page.locator("#sim-name").fill("Uji halaman")
     page.locator("#sim-save").click()
     page.wait_for_function(

@@ -30,8 +30,8 @@ SLIDERS = {
     "kurs": (12_000.0, 22_000.0, 50.0),
     "yield_sbn_10th": (3.0, 14.0, 0.05),
     "icp": (30.0, 150.0, 1.0),
-    "lifting_minyak": (400.0, 800.0, 5.0),
-    "lifting_gas": (600.0, 1_400.0, 5.0),
+    "lifting_minyak": (400.0, 800.0, 1.0),
+    "lifting_gas": (600.0, 1_400.0, 1.0),
 }
 #: Slider ranges per lever (narrower than what the API accepts) and their starting value.
 LEVER_SLIDERS = {
