@@ -137,3 +137,30 @@ def test_optional_llm_only_rewords(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(httpx, "post", failing_post)
     assert bot.understand(question).kind == "clarify"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("question", "by"),
+    [
+        ("realisasi belanja per provinsi 2023", "provinsi"),
+        ("penerimaan pajak per bulan 2024", "bulan"),
+        ("spending by ministry in 2024", "kementerian"),
+        ("rincian belanja modal menurut satker di KPPN Denpasar 2024", "satker"),
+    ],
+)
+def test_breakdowns(question: str, by: str) -> None:
+    s = parse(question)
+    assert s.breakdown and s.by == by and s.top is not None and s.top >= 38
+    sql = build_sql(s)
+    assert sql.endswith(
+        f"ORDER BY {'kunci' if by == 'bulan' else 'nilai DESC, kunci'} LIMIT {s.top}"
+    )
+
+
+def test_relative_years() -> None:
+    import datetime as dt
+
+    today = dt.date(2026, 12, 4)
+    assert parse("belanja modal tahun lalu", today=today).years == [2025]
+    assert parse("subsidi listrik tahun ini", today=today).years == [2026]
+    assert parse("tax revenue last year", today=today).years == [2025]

@@ -41,7 +41,7 @@ def test_evaluation_set_is_large_and_covers_every_intent() -> None:
     assert len(rows) >= 150
     intents = {r["intent"] for r in rows}
     assert intents >= {"belanja", "pagu", "penyerapan", "penerimaan", "tkd", "subsidi", "sla",
-                       "compare", "top"}  # fmt: skip
+                       "compare", "top", "breakdown"}  # fmt: skip
     assert all(r["sql"].lower().count("mart_") >= 1 for r in rows)
     assert sum(any(w in r["question"].lower() for w in ("what", "how", "compare", "top", "in "))
                for r in rows) >= 20  # English phrasings too  # fmt: skip
@@ -145,3 +145,17 @@ def test_out_of_scope_is_refused_politely(
 ) -> None:
     answer = bot.ask(principals["analis.pusat"], question)
     assert answer.value is None and answer.kind == "refuse" and answer.answer.startswith("Maaf")
+
+
+def test_monthly_breakdown_adds_up_to_the_year(
+    bot: DataAssistant, principals: dict[str, Principal], snapshot: duckdb.DuckDBPyConnection
+) -> None:
+    answer = bot.ask(principals["analis.pusat"], "penerimaan pajak per bulan 2024")
+    assert [r["kunci"] for r in answer.rows] == list(range(1, 13))
+    assert answer.rows[0]["nama"] == "Januari"
+    total = expected(
+        snapshot,
+        "SELECT SUM(realisasi) FROM mart_penerimaan_harian "
+        "WHERE year(tanggal) = 2024 AND kelompok = 'perpajakan'",
+    )
+    assert math.isclose(sum(r["nilai"] for r in answer.rows), total or 0, rel_tol=1e-12)

@@ -150,7 +150,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _label(key: Any, by: str) -> str:
+MONTH_NAMES = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}  # fmt: skip
+
+
+def _label(key: Any, by: str, lang: str = "id") -> str:
+    if by == "bulan" and isinstance(key, int) and 1 <= key <= 12:
+        return MONTH_NAMES.get(lang, MONTH_NAMES["id"])[key - 1]
     key = str(key)
     if by == "provinsi":
         names = {r["kode_provinsi"]: r["nama"] for r in provinces().to_pylist()}
@@ -281,7 +291,7 @@ class DataAssistant:
                 "satker" if MEASURES[slots.measure].view.startswith("belanja") else "provinsi"
             )
             for row in rows:
-                row["nama"] = _label(row["kunci"], by)
+                row["nama"] = _label(row["kunci"], by, lang)
             head = values[0]
             n = len(values)
             direction = (
@@ -293,7 +303,11 @@ class DataAssistant:
             listing = "; ".join(
                 f"{r['nama']}: {self._format(r['nilai'], unit, lang)}" for r in values[:10]
             )
-            if lang == "id":
+            more = "; ..." if n > 10 else ""
+            if slots.breakdown:
+                per = "per" if lang == "id" else "by"
+                text = f"{subject[0].upper()}{subject[1:]} {self._period(slots)} {per} {level}: {listing}{more}."
+            elif lang == "id":
                 text = f"{n} {level} dengan {subject} {direction} {self._period(slots)}: {listing}."
             else:
                 text = f"The {n} {level}s with the {direction} {subject} {self._period(slots)}: {listing}."

@@ -162,6 +162,9 @@ def build_sql(slots: Slots) -> str:
     months = slots.months
     ranking = slots.top is not None
     key = _group_key(slots, measure) if ranking else None
+    direction = "DESC" if slots.descending else "ASC"
+    order = "kunci" if slots.breakdown and slots.by == "bulan" else f"nilai {direction}, kunci"
+    limit = int(slots.top or 1)
     if slots.measure in _BY_PAGU:
         # pagu is the annual ceiling repeated on every month row: take it once per satker/type
         inner_keys = "tahun, kode_satker, jenis_belanja" + (
@@ -178,7 +181,7 @@ def build_sql(slots: Slots) -> str:
             return (
                 f"SELECT {key} AS kunci, {measure.value} AS nilai FROM {source} "
                 f"WHERE {where_outer} GROUP BY 1 HAVING nilai IS NOT NULL "
-                f"ORDER BY nilai {'DESC' if slots.descending else 'ASC'}, kunci LIMIT {int(slots.top or 1)}"
+                f"ORDER BY {order} LIMIT {limit}"
             )
         return f"SELECT tahun, {measure.value} AS nilai FROM {source} GROUP BY 1 ORDER BY 1"
     if months:
@@ -187,8 +190,7 @@ def build_sql(slots: Slots) -> str:
     if ranking:
         return (
             f"SELECT {key} AS kunci, {measure.value} AS nilai FROM {measure.view} WHERE {condition} "
-            f"GROUP BY 1 ORDER BY nilai {'DESC' if slots.descending else 'ASC'}, kunci "
-            f"LIMIT {int(slots.top or 1)}"
+            f"GROUP BY 1 ORDER BY {order} LIMIT {limit}"
         )
     return (
         f"SELECT {measure.year} AS tahun, {measure.value} AS nilai FROM {measure.view} "

@@ -8,6 +8,7 @@ direction, and whether two periods are compared. Nothing here touches data.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -196,6 +197,8 @@ GROUP_BY = {
     "month": "bulan",
     "months": "bulan",
 }
+#: Rows of a breakdown ("per provinsi"): enough for every province, KPPN of a region or month.
+BREAKDOWN_ROWS = 100
 _LOW = ("terendah", "terkecil", "paling rendah", "paling kecil", "lowest", "smallest", "bottom")
 _HIGH = (
     "tertinggi",
@@ -225,6 +228,7 @@ class Slots:
     by: str | None = None
     descending: bool = True
     compare: bool = False
+    breakdown: bool = False
     personal: bool = False
     words: list[str] = field(default_factory=list)
 
@@ -297,10 +301,19 @@ def _months(words: list[str], text: str) -> tuple[int, int] | None:
     return (month, month)
 
 
+_BREAKDOWN = re.compile(
+    r"\b(?:per|by|tiap|setiap|each|menurut|rincian)\s+(satker|provinsi|province|kppn|"
+    r"kementerian|ministry|bulan|month)"
+)
+
+
 def _top(words: list[str], text: str) -> tuple[int | None, str | None, bool]:
     low = any(k in text for k in _LOW)
     high = any(k in text for k in _HIGH)
     if not (low or high):
+        split = _BREAKDOWN.search(text)
+        if split:  # a breakdown: every group, largest first (months in calendar order)
+            return BREAKDOWN_ROWS, GROUP_BY[split.group(1)], True
         return None, None, True
     n = None
     for i, w in enumerate(words):
@@ -317,7 +330,7 @@ def _top(words: list[str], text: str) -> tuple[int | None, str | None, bool]:
     return n, by, not low
 
 
-def parse(question: str) -> Slots:
+def parse(question: str, today: dt.date | None = None) -> Slots:
     """The slots of a data question.
 
     Examples
@@ -334,6 +347,13 @@ def parse(question: str) -> Slots:
     words = _WORD.findall(text)
     slots = Slots(words=words)
     slots.personal = any(re.search(rf"\b{re.escape(p)}\b", text) for p in PERSONAL)
+    this_year = (today or dt.date.today()).year
+    relative = {"tahun ini": this_year, "this year": this_year, "tahun lalu": this_year - 1,
+                "last year": this_year - 1, "tahun kemarin": this_year - 1}  # fmt: skip
+    for phrase, year in relative.items():
+        text = text.replace(phrase, f"tahun {year}")
+    words = _WORD.findall(text)
+    slots.words = words
     years = [int(w) for w in words if re.fullmatch(r"20[0-9]{2}", w)]
     slots.years = list(dict.fromkeys(years))
     slots.months = _months(words, text)
@@ -341,6 +361,7 @@ def parse(question: str) -> Slots:
         re.search(r"\b(bandingkan|dibandingkan|banding|compare|compared|versus|vs)\b", text)
     ) or (len(slots.years) >= 2 and re.search(r"\b(dengan|dan|and|with)\b", text) is not None)
     slots.top, slots.by, slots.descending = _top(words, text)
+    slots.breakdown = slots.top == BREAKDOWN_ROWS and not any(k in text for k in _LOW + _HIGH)
     match = find_place(question)
     slots.place, slots.ambiguous_places = match.place, match.ambiguous
     slots.ministry = find_ministry(question)
