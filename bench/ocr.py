@@ -6,7 +6,9 @@ documents differ from the tests'), recognises each with :func:`recognize` agains
 directory they came from, and reports per-field and overall accuracy (a field is right when its
 value equals the record's exactly), wall seconds per page (p50, p95, max; Tesseract in one
 thread) and CPU seconds per page (the process and Tesseract: the cost on an idle core).
-N is 40 (``OCR_BENCH_DOCS`` to change). Writes ``bench/results/ocr.json``.
+N is 40 (``OCR_BENCH_DOCS`` to change). An extra N/2 "hard" scans (strength 1.6: rotation up to
+4.8 degrees, more blur and grain, ~120 dpi, JPEG 25-44) show where reading breaks down (no goal).
+Writes ``bench/results/ocr.json``.
 Goals (issue 7): accuracy >= 95% clean, >= 85% noisy; one page < 5 s.
 """
 
@@ -21,6 +23,8 @@ from typing import Any
 from bench.harness import write_result
 
 SEED = 2026
+#: Degradation strength of the extra "hard" set (no goal; shows where reading breaks down).
+HARD = 1.6
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -37,7 +41,7 @@ def _cpu(before: os.times_result, after: os.times_result) -> float:
     )
 
 
-def evaluate(n: int, noisy: bool) -> dict[str, Any]:
+def evaluate(n: int, noisy: bool, strength: float = 1.0) -> dict[str, Any]:
     """Render and recognise ``n`` documents; accuracy per field, timing, the misreadings."""
     from treasury.assistant.ocr.recognize import FIELDS, recognize
     from treasury.assistant.ocr.render import make_records, render, satker_directory
@@ -49,10 +53,10 @@ def evaluate(n: int, noisy: bool) -> dict[str, Any]:
     statuses: dict[str, int] = {}
     misread: list[dict[str, Any]] = []
     all_right = 0
-    records = make_records(n, seed=SEED + (1 if noisy else 0))
+    records = make_records(n, seed=SEED + (1 if noisy else 0) + (1 if strength > 1 else 0))
     for index, record in enumerate(records):
         if noisy:
-            data = render(record, fmt="jpeg", noise_seed=SEED + index)
+            data = render(record, fmt="jpeg", noise_seed=SEED + index, strength=strength)
         else:
             data = render(record, fmt="pdf" if index % 4 == 3 else "png")
         started, before = time.perf_counter(), os.times()
@@ -101,6 +105,8 @@ def run(args: argparse.Namespace) -> None:
     print(f"bench ocr: clean accuracy {clean['accuracy']:.2%}", flush=True)
     noisy = evaluate(n, noisy=True)
     print(f"bench ocr: noisy accuracy {noisy['accuracy']:.2%}", flush=True)
+    hard = evaluate(max(1, n // 2), noisy=True, strength=HARD)
+    print(f"bench ocr: hard accuracy {hard['accuracy']:.2%}", flush=True)
     all_seconds = [clean["seconds_per_page"]["p95"], noisy["seconds_per_page"]["p95"]]
     all_cpu = [clean["cpu_seconds_per_page"]["p95"], noisy["cpu_seconds_per_page"]["p95"]]
     path = write_result(
@@ -109,6 +115,7 @@ def run(args: argparse.Namespace) -> None:
             "goal": {"clean_accuracy": 0.95, "noisy_accuracy": 0.85, "seconds_per_page": 5.0},
             "clean": clean,
             "noisy": noisy,
+            "hard": {"strength": HARD, **hard},
             "meets_goal": {
                 "clean_accuracy": clean["accuracy"] >= 0.95,
                 "noisy_accuracy": noisy["accuracy"] >= 0.85,

@@ -105,16 +105,26 @@ def test_not_an_image() -> None:
         recognize(b"%PDF-1.4 broken")
     with pytest.raises(UnsupportedFile):
         recognize(b"\x89PNG\r\n\x1a\n broken")
+    huge = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(huge, "PNG")  # 48 million pixels in a small file
+    with pytest.raises(UnsupportedFile, match="million pixels"):
+        recognize(huge.getvalue())
 
 
 def test_value_parsers_fix_ocr_confusions() -> None:
     assert parse_number("O3l2345 / 428810/2O24") == ("0312345/428810/2024", "spm")
     assert parse_number("lNV/2024/O3/00123") == ("INV/2024/03/00123", "invoice")
     assert parse_number("12/34") == (None, None)
+    assert parse_number("+ 0316190¥241699/2026") == ("0316190/241699/2026", "spm")
     assert parse_date("12 Maret 2024") == dt.date(2024, 3, 12)
     assert parse_date("l2 Marct 2O24") == dt.date(2024, 3, 12)
     assert parse_date("31 Februari 2024") is None
     assert parse_date("12-03-2024") == dt.date(2024, 3, 12)
+    # "1 8 Juli": 18 when the page shows that date elsewhere, else the colon read as "1"
+    assert parse_date("1 8 Juli 2024", frozenset({dt.date(2024, 7, 18)})) == dt.date(2024, 7, 18)
+    assert parse_date("1 8 Juli 2024") == dt.date(2024, 7, 8)
     assert parse_figures("Rp 1.234.567") == 1_234_567
     assert parse_figures("Rp l.2S4.567,00") == 1_254_567
     assert parse_figures("Rp") is None
+    assert parse_figures("Rp 5.044.004.000 Bo") == 5_044_004_000
+    assert parse_figures("jumien 1 fe 18.637.300") == 18_637_300

@@ -35,8 +35,11 @@ from treasury.assistant.ocr.terbilang import to_number, to_words
 #: no second pass looking for white-on-black text (none on these documents; ~8% faster).
 LANG = "ind+eng"
 TESSERACT_CONFIG = "--psm 6 -c tessedit_do_invert=0"
-#: Pages read from one PDF at most.
+#: Pages read from one PDF at most, and the longest side of a rasterised PDF page (pixels).
 MAX_PAGES = 3
+MAX_PIXELS_SIDE = 2600
+#: The most pixels an uploaded image may have (an A4 page at 600 dpi is ~35 million).
+MAX_IMAGE_PIXELS = 40_000_000
 FIELDS = ("nomor_dokumen", "tanggal", "kode_satker", "kode_akun", "nilai", "terbilang", "penerima")
 PAYMENT_KINDS = ("LS", "UP", "GUP", "TUP")
 #: Label -> the field whose value follows it on the line.
@@ -53,6 +56,9 @@ LABELS = {
     "uraian": "uraian",
 }
 _TABLE_HEADER = "akun uraian nilai"
+_FIGURES = re.compile(r"\d{1,3}(?:\.\d{3})+")
+#: Fields whose value may wrap, and how many continuation lines they take at most.
+_CONTINUED = {"satker": 1, "akun": 1, "terbilang_text": 2, "penerima": 1, "uraian": 1}
 _SEPARATOR = re.compile(r"^[\s:;.,\-–—>=_~|'\"*]+")
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1"})
 _DIGIT_FIX2 = str.maketrans({"|": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6"})
@@ -86,6 +92,7 @@ class Found:
     text: str
     confidence: float
     extra: list[str] = field(default_factory=list)
+    guessed: bool = False
 
 
 # -- loading and cleaning the image ----------------------------------------------------------
@@ -117,7 +124,10 @@ def load_pages(data: bytes, max_pages: int = MAX_PAGES) -> list[Image.Image]:
         try:
             pages = []
             for index in range(min(len(pdf), max_pages)):
-                bitmap = pdf[index].render(scale=150 / 72, grayscale=True)
+                page = pdf[index]
+                width, height = page.get_size()
+                scale = min(150 / 72, MAX_PIXELS_SIDE / max(width, height, 1))
+                bitmap = page.render(scale=scale, grayscale=True)
                 pages.append(bitmap.to_pil().convert("L"))
         finally:
             pdf.close()
@@ -126,8 +136,13 @@ def load_pages(data: bytes, max_pages: int = MAX_PAGES) -> list[Image.Image]:
         return pages
     try:
         image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_IMAGE_PIXELS:
+            raise UnsupportedFile(
+                f"the image has {image.width}x{image.height} pixels; scan at 150-300 dpi "
+                f"(at most {MAX_IMAGE_PIXELS // 1_000_000} million pixels)"
+            )
         image.load()
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise UnsupportedFile(f"the image cannot be opened: {exc}") from None
     return [ImageOps.exif_transpose(image).convert("L")]
 
@@ -181,8 +196,14 @@ def prepare(image: Image.Image) -> tuple[Image.Image, float]:
     page = _normalise_size(image.convert("L"))
     angle = skew_angle(page)
     if abs(angle) >= 0.15:
-        page = page.rotate(-angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    if noise_level(page) > 2.0:
+        # fill the new corners with the paper's own shade (the median pixel), so a grey scan
+        # does not get white corners that would throw Tesseract's global threshold off
+        paper = int(np.median(np.asarray(page)))
+        page = page.rotate(-angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=paper)
+    noise = noise_level(page)
+    if noise > 2.0:
+        page = page.filter(ImageFilter.MedianFilter(3))
+    if noise > 8.5:  # heavy grain: a second pass (a 5x5 median would eat thin strokes)
         page = page.filter(ImageFilter.MedianFilter(3))
     page = ImageOps.autocontrast(page, cutoff=1)
     return page, angle
@@ -216,6 +237,13 @@ def _label_of(line: Line) -> tuple[str | None, Line]:
     words = line.words
     while words and not re.search(r"[A-Za-z0-9]", words[0][0]):
         words = words[1:]  # specks read as punctuation before the label
+    found = _label_at(words, line.top)
+    if found[0] is None and len(words) > 2 and len(words[0][0]) <= 2:
+        found = _label_at(words[1:], line.top)  # a speck read as a letter or digit
+    return found if found[0] is not None else (None, line)
+
+
+def _label_at(words: list[tuple[str, float]], top: int) -> tuple[str | None, Line]:
     for n in (2, 1):
         if len(words) < n:
             continue
@@ -227,11 +255,14 @@ def _label_of(line: Line) -> tuple[str | None, Line]:
         if len(label.split()) != n and not (label == "no. invoice" and n == 2):
             continue
         rest = words[n:]
-        if rest:
+        while rest:  # drop the colon (and specks read around it)
             first = _SEPARATOR.sub("", rest[0][0])
-            rest = ([(first, rest[0][1])] if first else []) + rest[1:]
-        return LABELS[label], Line(rest, line.top)
-    return None, line
+            if first:
+                rest = [(first, rest[0][1]), *rest[1:]]
+                break
+            rest = rest[1:]
+        return LABELS[label], Line(rest, top)
+    return None, Line(words, top)
 
 
 def find_values(lines: list[Line]) -> tuple[dict[str, Found], str | None, list[Line]]:
@@ -253,12 +284,17 @@ def find_values(lines: list[Line]) -> tuple[dict[str, Found], str | None, list[L
             table = lines[index + 1 :]
             break
         name, rest = _label_of(line)
-        if name is not None and name not in values:
-            confidence = _mean_conf(rest)
-            values[name] = Found(rest.text, confidence)
+        if name is not None and (name not in values or values[name].guessed):
+            values[name] = Found(rest.text, _mean_conf(rest))
             current = name
-        elif current in ("satker", "akun", "terbilang_text", "penerima", "uraian") and text:
-            values[current].extra.append(text)
+        elif "jumlah" not in values and "/" not in text and _FIGURES.search(text):
+            # the amount in figures with its label misread: a layout cue, the label's reading wins
+            values["jumlah"] = Found(text, _mean_conf(line), guessed=True)
+            current = "jumlah"
+        elif current in _CONTINUED and text:
+            found = values[current]
+            if len(found.extra) < _CONTINUED[current]:
+                found.extra.append(text)
     return values, kind, table
 
 
@@ -288,11 +324,24 @@ def parse_number(text: str) -> tuple[str | None, str | None]:
     spm = _SPM_NUMBER.search(fixed.translate(_DIGIT_FIX2))
     if spm:
         return "/".join(spm.groups()), "spm"
+    digits = digits_of(compact)
+    if "INV" not in compact.upper() and len(digits) == 17:  # a slash misread: 7 + 6 + 4 digits
+        return f"{digits[:7]}/{digits[7:13]}/{digits[13:]}", "spm"
     return None, None
 
 
-def parse_date(text: str) -> dt.date | None:
-    """``12 Maret 2024`` (month names fuzzy), ``12-03-2024`` or ``2024-03-12``; None if invalid."""
+def parse_date(text: str, others: frozenset[dt.date] = frozenset()) -> dt.date | None:
+    """``12 Maret 2024`` (month names fuzzy), ``12-03-2024`` or ``2024-03-12``; None if invalid.
+
+    A day read as two digits apart (``1 8 Juli``: an 18, or a colon read as ``2`` before
+    ``8``) is read as the two-digit day when that date is among ``others`` (the same date
+    elsewhere on the page, e.g. beside the signature), else as the last digit.
+    """
+    joined = re.sub(r"\b(\d) (\d)\b", r"\1\2", text)
+    if joined != text:
+        candidate = parse_date(joined)
+        if candidate is not None and candidate in others:
+            return candidate
     match = re.search(r"([0-9OolI]{1,2})\s*([A-Za-z]{3,})\s*([0-9OolISB]{4})", text)
     try:
         if match:
@@ -317,9 +366,9 @@ def parse_date(text: str) -> dt.date | None:
 
 def parse_figures(text: str) -> int | None:
     """``Rp 1.234.567`` (or ``1.234.567,00``) -> 1234567."""
-    text = re.sub(r"^.*?R[pP]\.?", "", text)
-    text = re.sub(r",\s*0{2}\s*$", "", text.strip())
-    digits = digits_of(text)
+    text = re.sub(r"^.*?R[pP]\.?", "", text).translate(_DIGIT_FIX).translate(_DIGIT_FIX2)
+    match = re.search(r"\d{1,3}(?:[., ] ?\d{3})+(?!\d)", text) or re.search(r"\d+", text)
+    digits = re.sub(r"\D", "", match.group(0)) if match else ""
     return int(digits) if digits and len(digits) <= 16 else None
 
 
@@ -423,7 +472,10 @@ def read_page(image: Image.Image, satker: SatkerLookup | None, today: dt.date) -
     lines = ocr_lines(page)
     values, kind, table = find_values(lines)
     out = Result()
-    _number_and_date(values, out, today)
+    page_dates = frozenset(
+        d for d in (parse_date(line.text) for line in lines if "," in line.text) if d is not None
+    )
+    _number_and_date(values, out, today, page_dates)
     _satker_field(values, out, satker)
     _account_field(values, table, out)
     _amount_fields(values, table, out)
@@ -472,11 +524,13 @@ def read_page(image: Image.Image, satker: SatkerLookup | None, today: dt.date) -
     return response
 
 
-def _number_and_date(values: dict[str, Found], out: Result, today: dt.date) -> None:
+def _number_and_date(
+    values: dict[str, Found], out: Result, today: dt.date, page_dates: frozenset[dt.date]
+) -> None:
     found = values.get("nomor_dokumen")
     number, number_kind = parse_number(found.text) if found else (None, None)
     date_found = values.get("tanggal")
-    day = parse_date(date_found.text) if date_found else None
+    day = parse_date(date_found.text, page_dates) if date_found else None
     date_ok = day is not None and dt.date(2000, 1, 1) <= day <= today
     if date_found is not None:
         out.put(
@@ -574,7 +628,8 @@ def _account_field(values: dict[str, Found], table: list[Line], out: Result) -> 
     table_codes = [digits_of(line.words[0][0]) for line in table[:2] if line.words]
     if code not in accounts:
         by_table = next((c for c in table_codes if c in accounts), None)
-        by_name = _closest(name, accounts, 90)
+        first_line = _code_and_name(Found(found.text, 0), 6)[1] if found else ""
+        by_name = _closest(name, accounts, 90) or _closest(first_line, accounts, 90)
         code = by_table or by_name or code
     if found is None or code is None:
         out.problem("kode_akun", "missing", "no account code found", "kode akun tidak ditemukan")
@@ -597,6 +652,8 @@ def _amount_fields(values: dict[str, Found], table: list[Line], out: Result) -> 
     words_found = values.get("terbilang_text")
     figures = parse_figures(figures_found.text) if figures_found else None
     words_text = " ".join([words_found.text, *words_found.extra]) if words_found else ""
+    # the amount in words ends with "rupiah": what follows belongs to other lines
+    words_text = re.split(r"(?<=[Rr]upiah)\b", words_text)[0].strip()
     words = to_number(words_text) if words_found else None
     in_table = None
     for line in table[:2]:

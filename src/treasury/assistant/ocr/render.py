@@ -328,20 +328,28 @@ def render_page(record: SpmRecord) -> Image.Image:
     return image
 
 
-def degrade(image: Image.Image, seed: int) -> Image.Image:
-    """A noisy "scan" of a clean page: rotation of up to 3 degrees, blur, grain, specks, JPEG."""
+def degrade(image: Image.Image, seed: int, strength: float = 1.0) -> Image.Image:
+    """A noisy "scan" of a clean page: rotation of 1-3 degrees, blur, grain, specks, JPEG.
+
+    ``strength`` scales rotation, blur, grain and specks and lowers the JPEG quality; above 1
+    the page is also scanned at a lower resolution (150 / sqrt(strength) dpi).
+    """
     rng = np.random.default_rng(seed)
-    angle = float(rng.uniform(1.0, 3.0) * rng.choice([-1, 1]))
+    angle = float(rng.uniform(1.0, 3.0) * rng.choice([-1, 1])) * strength
     page = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    page = page.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.5, 1.1))))
+    page = page.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.5, 1.1)) * strength))
+    if strength > 1:
+        factor = strength**-0.5
+        size = (round(page.width * factor), round(page.height * factor))
+        page = page.resize(size, Image.Resampling.BILINEAR)
     pixels = np.asarray(page, dtype=np.float32)
     pixels = 25 + pixels * float(rng.uniform(0.78, 0.88))
-    pixels += rng.normal(0, float(rng.uniform(10, 20)), pixels.shape)
-    specks = rng.random(pixels.shape) < float(rng.uniform(0.001, 0.003))
+    pixels += rng.normal(0, float(rng.uniform(10, 20)) * strength, pixels.shape)
+    specks = rng.random(pixels.shape) < float(rng.uniform(0.001, 0.003)) * strength
     pixels[specks] = rng.uniform(0, 90, int(specks.sum()))
     noisy = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L")
     buffer = io.BytesIO()
-    noisy.save(buffer, "JPEG", quality=int(rng.integers(40, 70)))
+    noisy.save(buffer, "JPEG", quality=round(int(rng.integers(40, 70)) / strength))
     return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
 
 
@@ -359,9 +367,11 @@ def encode(image: Image.Image, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def render(record: SpmRecord, fmt: str = "png", noise_seed: int | None = None) -> bytes:
-    """The document as a file: clean, or a noisy scan when ``noise_seed`` is given."""
+def render(
+    record: SpmRecord, fmt: str = "png", noise_seed: int | None = None, strength: float = 1.0
+) -> bytes:
+    """The document as a file: clean, or a noisy scan (:func:`degrade`) when ``noise_seed``."""
     page = render_page(record)
     if noise_seed is not None:
-        page = degrade(page, noise_seed)
+        page = degrade(page, noise_seed, strength)
     return encode(page, fmt)
