@@ -27,6 +27,7 @@ from tests.production.pgtools import (
     create_database,
     database_env,
     drop_database,
+    mirror,
     server_url,
 )
 from tests.testkit import DEMO_USERS, TEST_ENV, clear_caches
@@ -77,6 +78,10 @@ def platform_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         migrate(settings.app_database_url)
         with session_scope(settings.app_database_url) as session:
             seed_demo_users(session)
+        if server:  # tests that unset TREASURY_DATABASE_URL find the users in SQLite too
+            sqlite = Settings(home=home, database_url="").app_database_url
+            migrate(sqlite)
+            mirror(settings.app_database_url, sqlite)
     clear_caches()
     yield home
     if str(home) in PLATFORM_DATABASES:
@@ -94,6 +99,9 @@ def tokens(platform_home: Path) -> dict[str, str]:
     with session_scope(url) as session:
         for name in DEMO_USERS:
             out[name], _ = create_token(session, name, days=None)
+    sqlite = Settings(home=platform_home, database_url="").app_database_url
+    if url != sqlite:  # on PostgreSQL: the tokens work on the SQLite mirror too
+        mirror(url, sqlite, ["api_tokens"])
     return out
 
 

@@ -68,3 +68,41 @@ def fresh_database(url: str, prefix: str = "tbd_test") -> Iterator[str]:
         yield created
     finally:
         drop_database(created)
+
+
+def mirror(source: str, target: str, tables: list[str] | None = None) -> int:
+    """Copy the rows of ``source``'s tables that ``target`` lacks (by primary key); rows copied.
+
+    A PostgreSQL platform mirrors its users and tokens into its SQLite file this way, so tests
+    that pin the platform to SQLite (unsetting ``TREASURY_DATABASE_URL``) find them there too.
+    """
+    from sqlalchemy import MetaData, select
+
+    src, dst = create_engine(source), create_engine(target)
+    copied = 0
+    try:
+        src_meta, dst_meta = MetaData(), MetaData()
+        src_meta.reflect(src)
+        dst_meta.reflect(dst)
+        with src.connect() as read, dst.begin() as write:
+            for table in src_meta.sorted_tables:
+                if table.name == "alembic_version" or (tables and table.name not in tables):
+                    continue
+                into = dst_meta.tables.get(table.name)
+                if into is None:
+                    continue
+                keys = [c.name for c in into.primary_key.columns]
+                have = {tuple(r) for r in write.execute(select(*(into.c[k] for k in keys)))}
+                names = [c.name for c in into.columns if c.name in table.c]
+                rows = [
+                    dict(r)
+                    for r in read.execute(select(*(table.c[n] for n in names))).mappings()
+                    if tuple(r[k] for k in keys) not in have
+                ]
+                if rows:
+                    write.execute(into.insert(), rows)
+                    copied += len(rows)
+    finally:
+        src.dispose()
+        dst.dispose()
+    return copied
