@@ -13,6 +13,7 @@ import signal
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pyarrow.compute as pc
 import pytest
@@ -21,18 +22,22 @@ from treasury.config import Settings
 from treasury.warehouse import lake
 from treasury.warehouse.pipeline import pipeline_history, run_pipeline
 from treasury.warehouse.query import run_query
+from treasury.warehouse.runlog import runs
 from treasury.warehouse.serving import current_snapshot
 
 from .landing import AS_OF, write_landing
 from .test_crash import _state
 
-MONTHS = ("2023-11", "2023-12", "2024-01", "2024-02", "2024-03", "2024-04")
+MONTHS = ("2023-12", "2024-01", "2024-02", "2024-03")
+LINES = 100
 KILLS = 20
 
 
-def _run(home: str) -> None:
-    """The child: one pipeline run over ``home`` (forked from a server that imported the
-    pipeline once, so a kill lands inside the run rather than in Python's start-up)."""
+def _run(home: str, ready: Any) -> None:
+    """The child: one pipeline run over ``home``. Forked from a server that imported the
+    pipeline and this module once, it says when it starts, so a kill lands inside the run
+    rather than in Python's start-up."""
+    ready.set()
     run_pipeline(Settings(home=Path(home), database_url="", as_of=AS_OF))
 
 
@@ -52,14 +57,21 @@ def _counts(settings: Settings) -> Counter[tuple[str, str, str]]:
 
 
 def _marts(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
-    state = _state(settings)
-    return {dataset: rows for (layer, dataset), rows in state.items() if layer == "mart"}
+    """Every mart's rows (without the run's tags), sorted."""
+    out = {}
+    for t in lake.tables(settings.lake):
+        if t.layer == "mart":
+            data = lake.read(t.path)
+            assert data is not None
+            table = data.to_table().drop_columns(list(lake.TAGS))
+            out[t.dataset] = sorted(tuple(r.values()) for r in table.to_pylist())
+    return out
 
 
 @pytest.mark.slow
 def test_twenty_kills_never_show_a_partial_version(settings: Settings, tmp_path: Path) -> None:
     reference = Settings(home=tmp_path / "reference", database_url="", as_of=AS_OF)
-    write_landing(reference.landing, months=MONTHS, lines=300)
+    write_landing(reference.landing, months=MONTHS, lines=LINES)
     started = time.perf_counter()
     assert run_pipeline(reference).status == "succeeded"
     duration = time.perf_counter() - started
@@ -68,7 +80,7 @@ def test_twenty_kills_never_show_a_partial_version(settings: Settings, tmp_path:
     ref_served = run_query(SERVED, settings=reference).to_pylist()
 
     # A home serving the first months, then given every month.
-    write_landing(settings.landing, months=MONTHS[:2], lines=300)
+    write_landing(settings.landing, months=MONTHS[:2], lines=LINES)
     assert run_pipeline(settings).status == "succeeded"
     old_marts = _marts(settings)
     old_served = run_query(SERVED, settings=settings).to_pylist()
@@ -76,19 +88,23 @@ def test_twenty_kills_never_show_a_partial_version(settings: Settings, tmp_path:
     shutil.copytree(reference.landing, settings.landing)
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["treasury.warehouse.pipeline"])
+    context.set_forkserver_preload(["treasury.warehouse.pipeline", __name__])
     rng = random.Random(20)
     kills = attempts = 0
     while kills < KILLS and attempts < 2 * KILLS:
         attempts += 1
-        child = context.Process(target=_run, args=(str(settings.home),))
+        ready = context.Event()
+        child = context.Process(target=_run, args=(str(settings.home), ready))
         child.start()
-        # Anywhere in the run, early stages more often (they are short and many).
-        time.sleep(duration * 1.1 * rng.random() ** 1.5)
+        assert ready.wait(30)
+        time.sleep(rng.uniform(0.0, duration))  # anywhere in the run
         if child.is_alive():
             os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
-            kills += 1
         child.join()
+        if child.exitcode == -signal.SIGKILL:
+            kills += 1
+        else:  # the run ended before the kill: it must have succeeded
+            assert child.exitcode == 0, child.exitcode
         child.close()
 
         # The snapshot a reader opens is the last good one or a complete newer one.
@@ -102,6 +118,10 @@ def test_twenty_kills_never_show_a_partial_version(settings: Settings, tmp_path:
         for mart, rows in _marts(settings).items():
             assert rows in (old_marts.get(mart), ref_marts[mart]), mart
     assert kills == KILLS
+    # The kills landed in different stages of the run (the last stage each killed run logged).
+    logged = runs(settings.app_database_url, limit=100, with_stages=True)
+    reached = Counter(r.stages[-1].stage for r in logged if r.message == "interrupted" and r.stages)
+    assert len(reached) >= 3, reached  # e.g. start, validate, marts, serving
 
     result = run_pipeline(settings)
     assert result.status == "succeeded", result.message
