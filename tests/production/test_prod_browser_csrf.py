@@ -54,6 +54,10 @@ def test_pages_run_under_the_csp_and_login_works(page, live_url: str) -> None:  
     page.wait_for_load_state("networkidle")
     assert "/login" not in page.url
     assert "analis.pusat" in page.content()
+    for path in ("/dashboards/apbn", "/analytics/cash"):  # plotly charts under the CSP
+        response = page.goto(f"{live_url}{path}")
+        assert response is not None and response.status == 200, path
+        page.wait_for_load_state("networkidle")
     assert violations == []
     assert page.console_errors == []
 

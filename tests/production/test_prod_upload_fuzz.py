@@ -18,7 +18,7 @@ from treasury.warehouse import uploads as ingest
 
 LIMIT = 5 * 1024 * 1024
 FUZZ = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
