@@ -100,6 +100,11 @@ def test_ml_pages_in_the_browser(
     page.fill("input[name=confidence]", "7")
     page.click("#predict-form button")
     expect(page.locator("#predict-errors")).to_contain_text("confidence")
+    _open(page, f"{live_url}/ml/forecasting", tokens["analis.jatim"])
+    assert page.locator("#fan .main-svg").count() >= 1  # the forecast's fan chart
+    page.fill("input[name=horizon]", "12")
+    page.click("#predict-form button")
+    expect(page.locator("#prediction")).to_contain_text("2027-")
     assert page.console_errors == [] or all("400" in e for e in page.console_errors)
 
 

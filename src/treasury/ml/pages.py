@@ -53,6 +53,13 @@ def form_fields(example: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _plain(value: Any) -> Any:
+    """JSON for numpy scalars and anything else a prediction may hold."""
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
 def _trained(name: str) -> tuple[Model | None, dict[str, Any] | None]:
     try:
         return registry.load(name), registry.card(name).to_dict()
@@ -111,9 +118,10 @@ def ml_model(request: Request, name: str, principal: PrincipalDep) -> Response:
         explanation = model.explain([example])[0] if example else {}
     except InputError:
         first, explanation = None, {}
-    context["prediction"] = first
-    context["prediction_json"] = json.dumps(first, ensure_ascii=False, indent=1, default=str)
-    context["explanation"] = explanation
+    # plain JSON types for the page's scripts (numpy numbers become floats or text)
+    context["prediction"] = json.loads(json.dumps(first, default=_plain))
+    context["prediction_json"] = json.dumps(first, ensure_ascii=False, indent=1, default=_plain)
+    context["explanation"] = json.loads(json.dumps(explanation, default=_plain))
     if model.page_template:
         context.update(model.page_context(dict(request.query_params)))
         return render(request, model.page_template, **context)
