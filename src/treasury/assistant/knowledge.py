@@ -14,7 +14,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +83,16 @@ def embedder() -> Any:
 
 
 def embed_query(text: str) -> np.ndarray:
-    """The unit vector of a user's question."""
+    """The unit vector of a user's question (repeated questions come from a small cache)."""
+    return _embed_cached(" ".join(text.split()))
+
+
+@lru_cache(maxsize=4096)
+def _embed_cached(text: str) -> np.ndarray:
     with _MODEL_LOCK:
-        return np.asarray(embedder().query(text), dtype=np.float32)
+        vector = np.asarray(embedder().query(text), dtype=np.float32)
+    vector.setflags(write=False)
+    return vector
 
 
 def compute_vectors(kb: tuple[Entry, ...]) -> Vectors:
