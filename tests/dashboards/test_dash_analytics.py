@@ -139,3 +139,18 @@ def test_a_cached_page_is_still_audited(get_as, od_settings) -> None:
     before = events()
     assert get_as(USER, "/api/v1/dashboards/cash?year=2022").status_code == 200
     assert events() == before + 1
+
+
+def test_synthetic_receivables_split_the_real_outstanding(get_as) -> None:
+    lending = _data(get_as, "investment", "penerusan_pinjaman")["rows"]
+    balance = next(r["saldo_akhir"] for r in lending if r["tahun"] == 2023)
+    data = _data(get_as, "investment", "piutang_debitur")
+    assert "SINTETIS" in data["title"] or "SYNTHETIC" in data["title"]
+    assert sum(r["pokok"] for r in data["rows"]) == balance
+    assert all(0 <= r["tunggakan"] <= r["pokok"] for r in data["rows"])
+    assert {r["kolektibilitas"] for r in data["rows"]} <= {
+        "lancar",
+        "kurang_lancar",
+        "diragukan",
+        "macet",
+    }

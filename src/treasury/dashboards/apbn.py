@@ -469,19 +469,14 @@ def _where(ctx: Context, year: int, months: range, alias: str = "") -> str:
 def _ministry_rows(ctx: Context, year: int, months: range) -> list[dict[str, Any]]:
     """Realization over the months and annual ceiling per ministry (region filters apply)."""
     f = ctx.filters.with_(ministry=None)
-    where = _where(Context(ctx.source, f, ctx.lang), year, months)
     ceiling = _where(Context(ctx.source, f, ctx.lang), year, range(1, 13))
     sql = f"""
-    with r as (
-      select kode_ba, sum(realisasi)::BIGINT as realisasi from belanja_satker_bulanan
-      where {where} group by kode_ba),
-    p as (
-      select kode_ba, sum(pagu)::BIGINT as pagu from (
-        select kode_ba, kode_satker, jenis_belanja, max(pagu) as pagu from belanja_satker_bulanan
-        where {ceiling} group by all) group by kode_ba)
-    select p.kode_ba, p.pagu, coalesce(r.realisasi, 0)::BIGINT as realisasi
-    from p left join r using (kode_ba)
-    order by realisasi desc, p.kode_ba
+    select kode_ba, sum(pagu)::BIGINT as pagu, sum(realisasi)::BIGINT as realisasi from (
+      select kode_ba, kode_satker, jenis_belanja, max(pagu) as pagu,
+             coalesce(sum(realisasi) filter (where bulan between {lit(months.start)}
+                      and {lit(months.stop - 1)}), 0) as realisasi
+      from belanja_satker_bulanan where {ceiling} group by all)
+    group by kode_ba order by realisasi desc, kode_ba
     """
     rows = ctx.source.rows(sql)
     names = names_of("ministry")

@@ -84,6 +84,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "serapan_nasional": ("Penyerapan nasional (%)", "National absorption (%)"),
     "mulai": ("Salur pertama", "First disbursed"),
     "selesai": ("Salur terakhir", "Last disbursed"),
+    "pokok": ("Pokok (Rp)", "Principal (Rp)"),
+    "tunggakan": ("Tunggakan (Rp)", "Arrears (Rp)"),
+    "kolektibilitas": ("Kolektibilitas", "Collectibility"),
 }
 
 

@@ -10,6 +10,7 @@ payment-type mix (LS/UP/GUP/TUP) of SPM submissions (``spm-pengajuan``).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from treasury.dashboards.board import Alert, Board, Context, Kpi, last_months, pct, start
@@ -21,6 +22,18 @@ from treasury.i18n import format_percent
 #: SP2D service-level target: share of SP2D issued within the SLA.
 SLA_TARGET_PCT = 95.0
 PAYMENT_TYPES = ("LS", "GUP", "TUP", "UP")
+
+
+def _period(column: str, year: int, months: range) -> str:
+    """``column`` (a timestamp) within ``months`` of ``year``, as a range zone maps can use.
+
+    Examples
+    --------
+    >>> _period("waktu_sp2d", 2023, range(1, 13))
+    "waktu_sp2d >= TIMESTAMP '2023-01-01' and waktu_sp2d < TIMESTAMP '2024-01-01'"
+    """
+    end = f"{year + 1}-01-01" if months.stop > 12 else f"{year}-{months.stop:02d}-01"
+    return f"{column} >= TIMESTAMP '{year}-{months.start:02d}-01' and {column} < TIMESTAMP '{end}'"
 
 
 def _scope(ctx: Context) -> str:
@@ -37,27 +50,64 @@ def _scope(ctx: Context) -> str:
     return "".join(parts)
 
 
-def satker_absorption(ctx: Context, year: int, months: range) -> list[dict[str, Any]]:
-    """Per satker: ministry, province, annual ceiling and realization over ``months``."""
+@dataclass
+class Absorption:
+    """Ceiling and realization by ministry, by province, in total, and the satker at each end."""
+
+    by_ministry: list[dict[str, Any]]
+    by_province: list[dict[str, Any]]
+    total: dict[str, Any]
+    lowest: list[dict[str, Any]]
+    highest: list[dict[str, Any]]
+
+
+def absorption(ctx: Context, year: int, months: range, ends: int = 15) -> Absorption:
+    """One pass over the satker mart: the annual ceiling (``pagu`` is repeated monthly: the
+    maximum per satker and economic type) and the realization over ``months``, aggregated by
+    ministry and province, plus the ``ends`` satker with the lowest and highest absorption."""
     scope = _scope(ctx)
-    return ctx.source.rows(
-        f"""with p as (
-              select kode_satker, kode_ba, kode_provinsi, kode_kppn, jenis_belanja,
-                     max(pagu) as pagu
-              from belanja_satker_bulanan where tahun = {lit(year)}{scope} group by all),
-            r as (
-              select kode_satker, jenis_belanja, sum(realisasi) as realisasi
-              from belanja_satker_bulanan
-              where tahun = {lit(year)} and bulan between {lit(months.start)}
-                and {lit(months.stop - 1)}{scope}
-              group by all)
-            select p.kode_satker, any_value(p.kode_ba) as kode_ba,
-                   any_value(p.kode_provinsi) as kode_provinsi,
-                   any_value(p.kode_kppn) as kode_kppn,
-                   sum(p.pagu)::BIGINT as pagu, coalesce(sum(r.realisasi), 0)::BIGINT as realisasi
-            from p left join r using (kode_satker, jenis_belanja)
-            group by p.kode_satker order by p.kode_satker"""
+    rows = ctx.source.rows(
+        f"""with s as (
+              select kode_satker, any_value(kode_ba) as kode_ba,
+                     any_value(kode_provinsi) as kode_provinsi,
+                     sum(pagu) as pagu, sum(realisasi) as realisasi
+              from (
+                select kode_satker, jenis_belanja, any_value(kode_ba) as kode_ba,
+                       any_value(kode_provinsi) as kode_provinsi, max(pagu) as pagu,
+                       coalesce(sum(realisasi) filter (where bulan between {lit(months.start)}
+                                and {lit(months.stop - 1)}), 0) as realisasi
+                from belanja_satker_bulanan where tahun = {lit(year)}{scope}
+                group by kode_satker, jenis_belanja)
+              group by kode_satker),
+            r as (select *, realisasi / pagu as rasio from s where pagu > 0)
+            select 'kode_ba' as level, kode_ba as kode, null as kode_ba,
+                   sum(pagu)::BIGINT as pagu, sum(realisasi)::BIGINT as realisasi
+            from s group by kode_ba
+            union all
+            select 'kode_provinsi', kode_provinsi, null, sum(pagu)::BIGINT, sum(realisasi)::BIGINT
+            from s group by kode_provinsi
+            union all
+            select 'total', '', null, sum(pagu)::BIGINT, sum(realisasi)::BIGINT from s
+            union all
+            (select 'low', kode_satker, kode_ba, pagu::BIGINT, realisasi::BIGINT from r
+             order by rasio, kode_satker limit {lit(ends)})
+            union all
+            (select 'high', kode_satker, kode_ba, pagu::BIGINT, realisasi::BIGINT from r
+             order by rasio desc, kode_satker limit {lit(ends)})"""
     )
+    level: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("kode_ba", "kode_provinsi", "total", "low", "high")
+    }
+    for r in rows:
+        level[r["level"]].append(r)
+    for name in ("low", "high"):
+        level[name].sort(
+            key=lambda r: (r["realisasi"] / r["pagu"], r["kode"]), reverse=name == "high"
+        )
+        for r in level[name]:
+            r["kode_satker"] = r["kode"]
+    total = level["total"][0] if level["total"] else {"pagu": 0, "realisasi": 0}
+    return Absorption(level["kode_ba"], level["kode_provinsi"], total, level["low"], level["high"])
 
 
 def build(ctx: Context) -> Board:
@@ -74,17 +124,17 @@ def build(ctx: Context) -> Board:
     )
     if year not in months_seen:
         return board
-    satkers = satker_absorption(ctx, year, months)
-    board.figures.append(_by(ctx, satkers, "kode_ba", "serapan_kl"))
-    board.figures.append(_by(ctx, satkers, "kode_provinsi", "serapan_wilayah"))
-    board.figures.append(_lowest_satker(ctx, satkers))
+    found = absorption(ctx, year, months)
+    board.figures.append(_by(ctx, found.by_ministry, "ministry", "serapan_kl"))
+    board.figures.append(_by(ctx, found.by_province, "province", "serapan_wilayah"))
+    board.figures.append(_lowest_satker(ctx, found.lowest))
     board.figures.append(_rush(ctx, monthly))
     sla = _sla_rows(ctx, year, months)
     board.figures.append(_sla_monthly(ctx, sla))
     board.figures.append(_sla_kppn(ctx, sla))
     board.figures.append(_payment_mix(ctx, year, months))
-    pagu = sum(s["pagu"] for s in satkers)
-    real = sum(s["realisasi"] for s in satkers)
+    pagu = found.total["pagu"] or 0
+    real = found.total["realisasi"] or 0
     issued = sum(r["jumlah"] for r in sla)
     within = sum(r["dalam_sla"] for r in sla)
     board.kpis = [
@@ -123,15 +173,11 @@ def build(ctx: Context) -> Board:
     return board
 
 
-def _by(ctx: Context, satkers: list[dict[str, Any]], key: str, figure_id: str) -> Figure:
+def _by(ctx: Context, groups: list[dict[str, Any]], kind: str, figure_id: str) -> Figure:
     tr = ctx.tr
-    kind = "ministry" if key == "kode_ba" else "province"
     names = names_of(kind)
-    pagu: dict[str, int] = defaultdict(int)
-    real: dict[str, int] = defaultdict(int)
-    for s in satkers:
-        pagu[s[key]] += s["pagu"]
-        real[s[key]] += s["realisasi"]
+    pagu = {g["kode"]: g["pagu"] for g in groups}
+    real = {g["kode"]: g["realisasi"] for g in groups}
     ranked: list[dict[str, Any]] = sorted(
         (
             {
@@ -301,8 +347,7 @@ def _sla_rows(ctx: Context, year: int, months: range) -> list[dict[str, Any]]:
                sum(case when dalam_sla then 1 else 0 end)::BIGINT as dalam_sla,
                median(menit) as menit_median
         from sla_sp2d
-        where year(waktu_sp2d) = {lit(year)}
-          and month(waktu_sp2d) between {lit(months.start)} and {lit(months.stop - 1)}{offices}
+        where {_period("waktu_sp2d", year, months)}{offices}
         group by all"""
     )
 
@@ -402,8 +447,7 @@ def _payment_mix(ctx: Context, year: int, months: range) -> Figure:
         f"""select month(waktu_unggah)::INTEGER as bulan, jenis_pembayaran,
                count(*)::BIGINT as jumlah, sum(nilai_spm)::BIGINT as nilai
         from spm_pengajuan
-        where year(waktu_unggah) = {lit(year)}
-          and month(waktu_unggah) between {lit(months.start)} and {lit(months.stop - 1)}{offices}
+        where {_period("waktu_unggah", year, months)}{offices}
         group by all order by bulan, jenis_pembayaran"""
     )
     colours = {"LS": BLUE, "GUP": GREEN, "TUP": ORANGE, "UP": GREY}

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from treasury.dashboards.board import Board, Context, Kpi, last_months, pct, start
+from treasury.dashboards.board import Alert, Board, Context, Kpi, last_months, pct, start
 from treasury.dashboards.figures import (
     BLUE,
     GREEN,
@@ -30,6 +30,7 @@ from treasury.dashboards.figures import (
     money_axis,
 )
 from treasury.dashboards.labels import label, month_name
+from treasury.dashboards.portfolio import portfolio
 from treasury.dashboards.source import lit
 from treasury.i18n import format_rupiah
 
@@ -70,6 +71,11 @@ def build(ctx: Context) -> Board:
     lending = _on_lending(ctx, flows)
     board.figures.append(lending)
     board.figures.append(_largest(ctx, year, months))
+    outstanding = next((r["saldo_akhir"] for r in lending.rows if r["tahun"] == year), None)
+    if outstanding:
+        receivables = _receivables(ctx, year, outstanding)
+        board.figures.append(receivables)
+        _receivable_alerts(ctx, board, receivables)
     injected = -sum(
         r["realisasi"]
         for r in posture
@@ -82,7 +88,6 @@ def build(ctx: Context) -> Board:
         for s in INVESTMENT
         if s != "penerimaan_kembali_investasi"
     )
-    outstanding = next((r["saldo_akhir"] for r in lending.rows if r["tahun"] == year), None)
     board.kpis = [
         Kpi(
             "investasi",
@@ -321,3 +326,75 @@ def _largest(ctx: Context, year: int, months: range) -> Figure:
             f"Months {month_name(months.start, ctx.lang)}–{month_name(months.stop - 1, ctx.lang)}; outflows shown as positive amounts.",
         ),
     )
+
+
+def _receivables(ctx: Context, year: int, outstanding: int) -> Figure:
+    tr = ctx.tr
+    rows = [r.__dict__ for r in portfolio(year, outstanding)]
+    rows.sort(key=lambda r: r["pokok"])
+    colours = {"lancar": GREEN, "kurang_lancar": ORANGE, "diragukan": RED, "macet": "#6d0f0f"}
+    names = [f"{r['kode']} {r['nama']}" for r in rows]
+    return Figure(
+        "piutang_debitur",
+        tr(
+            "Piutang penerusan pinjaman per debitur (DATA SINTETIS) dan kolektibilitas",
+            "On-lending receivable by debtor (SYNTHETIC DATA) and collectibility",
+        ),
+        ctx.columns("kode", "nama", "jenis", "pokok", "tunggakan", "kolektibilitas"),
+        rows,
+        [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": tr("Pokok", "Principal"),
+                "x": [r["pokok"] for r in rows],
+                "y": names,
+                "marker": {"color": [colours[r["kolektibilitas"]] for r in rows]},
+                "hovertext": [
+                    f"{n}: {format_rupiah(r['pokok'], ctx.lang)} ({r['kolektibilitas']})"
+                    for n, r in zip(names, rows, strict=True)
+                ],
+                "hoverinfo": "text",
+            },
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": tr("Tunggakan", "Arrears"),
+                "x": [r["tunggakan"] for r in rows],
+                "y": names,
+                "marker": {"color": GREY},
+            },
+        ],
+        {
+            "barmode": "overlay",
+            "height": 420,
+            "xaxis": money_axis([r["pokok"] for r in rows], ctx.lang),
+        },
+        note=tr(
+            "Data sintetis: saldo penerusan pinjaman tahun ini dibagi ke debitur contoh oleh "
+            "treasury.dashboards.portfolio (belum ada sumber piutang per debitur). Warna: "
+            "hijau lancar, oranye kurang lancar, merah diragukan, merah tua macet.",
+            "Synthetic data: this year's on-lending balance split across sample debtors by "
+            "treasury.dashboards.portfolio (no per-debtor receivable source yet). Colours: green "
+            "current, orange substandard, red doubtful, dark red loss.",
+        ),
+    )
+
+
+def _receivable_alerts(ctx: Context, board: Board, figure: Figure) -> None:
+    tr = ctx.tr
+    for r in figure.rows:
+        if r["kolektibilitas"] in ("diragukan", "macet"):
+            board.alerts.append(
+                Alert(
+                    "danger" if r["kolektibilitas"] == "macet" else "warning",
+                    tr(
+                        f"{r['kode']} {r['nama']} (sintetis): kolektibilitas {r['kolektibilitas']}, tunggakan {format_rupiah(r['tunggakan'], ctx.lang)}.",
+                        f"{r['kode']} {r['nama']} (synthetic): collectibility {r['kolektibilitas']}, arrears {format_rupiah(r['tunggakan'], ctx.lang)}.",
+                    ),
+                    tr(
+                        "Tagih dan tawarkan restrukturisasi; untuk Pemda, perhitungkan dengan penyaluran DAU/DBH.",
+                        "Collect and offer restructuring; for local governments, offset against DAU/DBH transfers.",
+                    ),
+                )
+            )

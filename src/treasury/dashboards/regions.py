@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from treasury.dashboards.board import Board, Context, Kpi, last_months, pct, start
-from treasury.dashboards.expenditure import satker_absorption
+from treasury.dashboards.expenditure import Absorption, absorption
 from treasury.dashboards.figures import (
     BLUE,
     GREEN,
@@ -49,17 +49,33 @@ def _pemda_names() -> dict[str, str]:
     return {r["kode_pemda"]: r["nama"] for r in pemda().to_pylist()}
 
 
+def _prefix(column: str, prefixes: list[str]) -> str:
+    """``column`` starts with one of ``prefixes``, as ranges (DuckDB's zone maps can skip
+    row groups of a table sorted by the column, which ``substr`` would not allow).
+
+    Examples
+    --------
+    >>> _prefix("kode_desa", ["35"])
+    "(kode_desa >= '35' and kode_desa < '36')"
+    """
+    ranges = [
+        f"({column} >= {lit(p)} and {column} < {lit(p[:-1] + chr(ord(p[-1]) + 1))})"
+        for p in prefixes
+    ]
+    return "(" + " or ".join(ranges) + ")" if len(ranges) > 1 else ranges[0]
+
+
 def build_province(ctx: Context) -> Board:
     """The province page (``ctx.filters.province`` is set from the path)."""
-    code = ctx.filters.province or ""
+    code = ctx.filters.province or "--"
     name = names_of("province").get(code, code)
     return _build(
         ctx,
         "region",
         ctx.tr(f"Wilayah: Provinsi {name}", f"Region: {name} province"),
         f"kode_provinsi = {lit(code)}",
-        f"substr(kode_pemda, 1, 2) = {lit(code)}",
-        f"substr(kode_desa, 1, 2) = {lit(code)}",
+        _prefix("kode_pemda", [code]),
+        _prefix("kode_desa", [code]),
     )
 
 
@@ -67,7 +83,7 @@ def build_kppn(ctx: Context) -> Board:
     """The KPPN page (``ctx.filters.kppn`` is set from the path)."""
     code = ctx.filters.kppn or ""
     office = kppn_offices().get(code, {"nama": f"KPPN {code}"})
-    served = _served(code) or ("-",)
+    served = _served(code) or ("--",)
     listed = ", ".join(lit(k) for k in served)
     return _build(
         ctx,
@@ -75,7 +91,7 @@ def build_kppn(ctx: Context) -> Board:
         ctx.tr(f"Wilayah: {office['nama']}", f"Region: {office['nama']}"),
         f"kode_kppn = {lit(code)}",
         f"kode_pemda in ({listed})",
-        f"substr(kode_desa, 1, 4) in ({listed})",
+        _prefix("kode_desa", list(served)),
     )
 
 
@@ -100,9 +116,9 @@ def _build(
                 group by lokal"""
         )
     }
-    satkers = satker_absorption(ctx, year, months)
+    found = absorption(ctx, year, months, ends=10)
     board.figures.append(_against_national(ctx, monthly, ceilings, year, months))
-    top, bottom = _satkers(ctx, satkers)
+    top, bottom = _satkers(ctx, found)
     board.figures += [top, bottom]
     tkd = ctx.source.rows(
         f"""select kode_pemda, jenis_tkd, sum(realisasi)::BIGINT as realisasi from tkd_bulanan
@@ -118,8 +134,8 @@ def _build(
         group by tahap order by tahap"""
     )
     board.figures.append(_dana_desa(ctx, stages))
-    local = sum(s["realisasi"] for s in satkers)
-    local_pagu = sum(s["pagu"] for s in satkers)
+    local = found.total["realisasi"] or 0
+    local_pagu = found.total["pagu"] or 0
     national = sum(r["realisasi"] for r in monthly if r["tahun"] == year and r["bulan"] in months)
     national_pagu = sum(ceilings.values())
     board.kpis = [
@@ -210,11 +226,12 @@ def _against_national(
     )
 
 
-def _satkers(ctx: Context, satkers: list[dict[str, Any]]) -> tuple[Figure, Figure]:
+def _satkers(ctx: Context, found: Absorption) -> tuple[Figure, Figure]:
     tr = ctx.tr
     ministries = names_of("ministry")
-    ranked = sorted(
-        (
+
+    def rows_of(satkers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
             {
                 "kode_satker": s["kode_satker"],
                 "kode_ba": s["kode_ba"],
@@ -224,21 +241,19 @@ def _satkers(ctx: Context, satkers: list[dict[str, Any]]) -> tuple[Figure, Figur
                 "persen": pct(s["realisasi"], s["pagu"]),
             }
             for s in satkers
-            if s["pagu"]
-        ),
-        key=lambda r: (-(r["persen"] or 0), r["kode_satker"]),
-    )
+        ]
+
     figures = []
     for figure_id, part, colour, title in (
         (
             "satker_teratas",
-            ranked[:10],
+            rows_of(found.highest),
             GREEN,
             tr("10 satker dengan penyerapan tertinggi", "Top 10 satker by absorption"),
         ),
         (
             "satker_terbawah",
-            ranked[-10:][::-1] if len(ranked) > 10 else ranked[::-1],
+            rows_of(found.lowest),
             RED,
             tr("10 satker dengan penyerapan terendah", "Bottom 10 satker by absorption"),
         ),

@@ -69,7 +69,7 @@ def build_board(
     """Build one board for a viewer (all reads through the Reader as ``principal``)."""
     source = Source.for_principal(principal)
     try:
-        board = info.build(Context(source, filters, lang))
+        board = source.build(lambda: info.build(Context(source, filters, lang)))
     finally:
         source.audit_cached()
     return board, source

@@ -18,10 +18,11 @@ import datetime as dt
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from treasury.access import Principal, audit
 from treasury.config import Settings, get_settings
@@ -50,6 +51,8 @@ def _reader(home: str, database_url: str) -> Reader:
     return Reader(get_settings())
 
 
+T = TypeVar("T")
+
 #: Cached results: (snapshot file, principal, sql, limit) -> rows; least recently used first.
 _CACHE: OrderedDict[tuple[str, Principal, str, int], list[dict[str, Any]]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
@@ -71,7 +74,11 @@ class Source:
     principal: Principal
     settings: Settings
     queries: int = 0
+    reads: int = 0
     cached: list[tuple[str, int]] = field(default_factory=list)
+    collecting: bool = False
+    missing: list[str] = field(default_factory=list)
+    preloaded: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def for_principal(cls, principal: Principal, settings: Settings | None = None) -> Source:
@@ -86,25 +93,124 @@ class Source:
     def rows(self, sql: str, limit: int = 50_000) -> list[dict[str, Any]]:
         """The result of ``sql`` as a list of dicts (ReadError on refusal or bad SQL).
 
-        The caller may change the returned rows: a cached answer is copied.
+        The caller may change the returned rows: a cached answer is copied. While
+        :meth:`build` collects, an unknown query is noted and answers no rows.
         """
         self.queries += 1
+        if sql in self.preloaded:
+            return [dict(r) for r in self.preloaded[sql]]
+        if self.collecting:
+            hit = self._cached(sql, limit)
+            if hit is None:
+                if sql not in self.missing:
+                    self.missing.append(sql)
+                return []
+            return hit
+        return self._read(sql, limit)
+
+    def _key(self, sql: str, limit: int) -> tuple[str, Principal, str, int]:
         snapshot = current_snapshot(self.settings)
-        key = (snapshot.name if snapshot else "", self.principal, sql, limit)
+        return (snapshot.name if snapshot else "", self.principal, sql, limit)
+
+    def _cached(self, sql: str, limit: int) -> list[dict[str, Any]] | None:
+        key = self._key(sql, limit)
         with _CACHE_LOCK:
             hit = _CACHE.get(key)
             if hit is not None:
                 _CACHE.move_to_end(key)
+        if hit is None:
+            return None
+        self.cached.append((sql, len(hit)))
+        return [dict(r) for r in hit]
+
+    def _read(self, sql: str, limit: int) -> list[dict[str, Any]]:
+        """A read through the Reader (or the cache)."""
+        hit = self._cached(sql, limit)
         if hit is not None:
-            self.cached.append((sql, len(hit)))
-            return [dict(r) for r in hit]
+            return hit
+        key = self._key(sql, limit)
+        snapshot = key[0]
+        self.reads += 1
         rows: list[dict[str, Any]] = self.reader.sql(self.principal, sql, limit=limit).to_pylist()
-        if snapshot is not None and len(rows) <= CACHE_MAX_ROWS:
+        if snapshot and len(rows) <= CACHE_MAX_ROWS:
             with _CACHE_LOCK:
                 _CACHE[key] = [dict(r) for r in rows]
                 while len(_CACHE) > CACHE_ENTRIES:
                     _CACHE.popitem(last=False)
         return rows
+
+    def many(self, queries: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+        """Several independent queries in one Reader call (each read pays the Reader's fixed
+        cost: catalog, policy views, sandbox, audit): one row whose column ``name`` is the list
+        of the rows of ``queries[name]``.
+
+        Examples
+        --------
+        Each list keeps its query's row order (rows are numbered as they come and listed in
+        that order).
+
+        >>> Source.batch_sql({"a": "select 1 as x"})  # doctest: +NORMALIZE_WHITESPACE
+        'select (select list(q order by q.batch_row_) from (select *, row_number() over ()
+        as batch_row_ from (select 1 as x) as s) as q) as "a"'
+        """
+        if not queries:
+            return {}
+        row = self._read(self.batch_sql(queries), limit=1)[0]
+        out = {}
+        for name in queries:
+            items = list(row[name] or [])
+            for item in items:
+                item.pop("batch_row_", None)
+            out[name] = items
+        return out
+
+    @staticmethod
+    def batch_sql(queries: dict[str, str]) -> str:
+        """The single SELECT that :meth:`many` runs."""
+        columns = ", ".join(
+            f"(select list(q order by q.batch_row_) from (select *, row_number() over () "
+            f'as batch_row_ from ({sql.strip()}) as s) as q) as "{name}"'
+            for name, sql in queries.items()
+        )
+        return f"select {columns}"
+
+    def build(self, make: Callable[[], T], passes: int = 4) -> T:
+        """Call ``make`` (a board builder reading through this source) with its reads batched.
+
+        A pass runs ``make`` collecting the queries it asks for (answering those not read yet
+        with no rows); the new queries are then read in one Reader call (:meth:`many`) and the
+        next pass sees their rows. Builders ask for their data in two waves (what years exist,
+        then everything for the chosen year), so a page costs two Reader calls instead of one
+        per query. Exceptions of a collecting pass fed with empty rows are ignored; the last
+        pass runs with every answer known.
+        """
+        made: T | None = None
+        for _ in range(passes):
+            self.collecting, self.missing = True, []
+            try:
+                made = make()
+            except Exception:
+                if not self.missing:
+                    self.collecting = False
+                    raise
+                made = None
+            finally:
+                self.collecting = False
+            if not self.missing:
+                break
+            self.preload(self.missing)
+        if made is None or self.missing:
+            made = make()
+        return made
+
+    def preload(self, queries: list[str]) -> None:
+        """Read ``queries`` (one Reader call) for the next :meth:`rows` calls to answer."""
+        if len(queries) == 1:
+            self.preloaded[queries[0]] = self._read(queries[0], 50_000)
+            return
+        named = {f"q{i}": sql for i, sql in enumerate(queries)}
+        for name, rows in self.many(named).items():
+            self.preloaded[named[name]] = rows
 
     def audit_cached(self) -> None:
         """Write one audit event for the queries answered from the cache (if any)."""
