@@ -10,6 +10,7 @@ from tests.testkit import bearer
 
 from treasury.assistant.ocr import routes
 from treasury.assistant.ocr.render import SpmRecord, make_records, render
+from treasury.i18n import format_date
 
 URL = "/api/v1/assistant/ocr"
 
@@ -113,6 +114,7 @@ def test_page(api_client: TestClient, tokens: dict[str, str]) -> None:
     assert 'data-status="ok"' in shown.text
     assert record.nomor in shown.text and record.penerima in shown.text
     assert "Rp " + f"{record.nilai:,}".replace(",", ".") in shown.text
+    assert format_date(record.tanggal, "en") in shown.text  # the ?lang=en cookie holds
     empty = api_client.post("/assistant/dokumen?lang=id", files=_upload(b""), headers=headers)
     assert empty.status_code == 400
     assert "berkas yang diunggah kosong" in empty.text

@@ -280,7 +280,9 @@ def find_values(lines: list[Line]) -> tuple[dict[str, Found], str | None, list[L
         if kind is None and re.search(r"TAGIHAN|INVOICE", upper) and ":" not in text:
             kind = "invoice"
             continue
-        if fuzz.ratio(_TABLE_HEADER, text.lower()) >= 75:
+        lower = re.sub(r"[^a-z ]", "", text.lower())
+        header_words = {"akun", "uraian", "nilai"} & set(lower.split())
+        if fuzz.ratio(_TABLE_HEADER, lower) >= 75 or len(header_words) >= 2:
             table = lines[index + 1 :]
             break
         name, rest = _label_of(line)

@@ -12,6 +12,7 @@ policy-enforcing :class:`treasury.warehouse.reader.Reader` with the user's own r
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, Template, select
 from treasury.access import Principal
 from treasury.access.http import PrincipalDep
 from treasury.assistant.ocr.recognize import (
+    FIELDS,
     SatkerLookup,
     UnsupportedFile,
     file_kind,
@@ -217,6 +219,7 @@ def _page_template() -> Template:
     )
     env.globals["rupiah"] = format_rupiah
     env.globals["tanggal"] = format_date
+    env.globals["iso_date"] = lambda text, lang: format_date(dt.date.fromisoformat(text), lang)
     return env.get_template("assistant_ocr/dokumen.html")
 
 
@@ -228,6 +231,7 @@ def _page(request: Request, principal: Principal, status_code: int = 200, **cont
         texts=TEXTS,
         principal=principal,
         limit_mb=MAX_UPLOAD_BYTES // 1024 // 1024,
+        field_order=(*FIELDS, "jenis_pembayaran", "uraian"),
         **context,
     )
 
