@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 
 from treasury.config import Settings
 from treasury.sources.stream import Event, Message, StreamConfig
@@ -151,3 +153,34 @@ def test_bad_events_are_quarantined_with_their_reason(
     restarted = StreamWriter(stream_settings, root)
     assert not restarted.commit(delivered, CONFIG.dataset_of).quarantined
     restarted.close()
+
+
+def test_a_commit_failing_half_way_is_repaired_by_the_redelivery(
+    stream_settings: Settings,
+    events: list[Event],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = tmp_path / "stream"
+    sp2d = [e for e in events if e.dataset == "span_sp2d"][:20]
+    mpn = [e for e in events if e.dataset == "mpn_penerimaan"][:20]
+    bad = _event(sp2d[-1], nilai="0")
+    batch = messages([*sp2d[:-1], *mpn, bad])
+    writer = StreamWriter(stream_settings, root)
+    append = writer._append
+
+    def fail_on_quarantine(path: Path, table: pa.Table) -> int:
+        if path.parent.name == "quarantine":
+            raise OSError("No space left on device")
+        return append(path, table)
+
+    monkeypatch.setattr(writer, "_append", fail_on_quarantine)
+    with pytest.raises(OSError, match="No space left"):
+        writer.commit(batch, CONFIG.dataset_of)  # both clean tables committed, then it fails
+    monkeypatch.setattr(writer, "_append", append)
+    again = writer.commit(batch, CONFIG.dataset_of)  # the events come again
+    writer.close()
+    assert again.duplicates == len(sp2d) - 1 + len(mpn)
+    assert sum(again.quarantined.values()) == 1 and not again.committed
+    assert committed(root, "span_sp2d")[0::2] == (len(sp2d) - 1, len(sp2d) - 1)
+    assert committed(root, "mpn_penerimaan")[0::2] == (len(mpn), len(mpn))

@@ -214,6 +214,11 @@ class StreamWriter:
         self._refreshed = time.monotonic()
 
     def _load_keys(self) -> None:
+        """Read the committed keys and quarantined digests back from the tables."""
+        for keys in self.committed.values():
+            keys.clear()
+        for digests in self.rejected.values():
+            digests.clear()
         for dataset in DATASETS:
             data = lake.read(self.path("clean", dataset))
             if data is not None:
@@ -280,27 +285,31 @@ class StreamWriter:
             table, found, bad = self._validate(dataset, events, outcome)
             clean[dataset], keys[dataset] = table, found
             rejects.setdefault(dataset, []).extend(bad)
-        for dataset, table in clean.items():
-            if table.num_rows:
-                table = self._tag(table, outcome.batch, now)
-                outcome.versions[f"clean/{dataset}"] = self._append(
-                    self.path("clean", dataset), table
-                )
-                outcome.committed[dataset] += table.num_rows
-        for dataset, rows in rejects.items():
-            if rows:
-                table = pa.Table.from_pylist(rows, schema=QUARANTINE_SCHEMA)
-                table = self._tag(table, outcome.batch, now)
-                outcome.versions[f"quarantine/{dataset}"] = self._append(
-                    self.path("quarantine", dataset), table
-                )
-                outcome.quarantined[dataset] += len(rows)
-                outcome.by_rule.update(r["rule"] for r in rows)
-        # Only after every commit: the in-memory key sets follow the tables.
-        for dataset, found in keys.items():
-            self.committed[dataset].update(found)
-        for dataset, rows in rejects.items():
-            self.rejected[dataset].update(r["_digest"] for r in rows)
+        try:
+            for dataset, table in clean.items():
+                if table.num_rows:
+                    table = self._tag(table, outcome.batch, now)
+                    outcome.versions[f"clean/{dataset}"] = self._append(
+                        self.path("clean", dataset), table
+                    )
+                    outcome.committed[dataset] += table.num_rows
+                # The in-memory keys follow each table's commit.
+                self.committed[dataset].update(keys[dataset])
+            for dataset, rows in rejects.items():
+                if rows:
+                    table = pa.Table.from_pylist(rows, schema=QUARANTINE_SCHEMA)
+                    table = self._tag(table, outcome.batch, now)
+                    outcome.versions[f"quarantine/{dataset}"] = self._append(
+                        self.path("quarantine", dataset), table
+                    )
+                    outcome.quarantined[dataset] += len(rows)
+                    outcome.by_rule.update(r["rule"] for r in rows)
+                self.rejected[dataset].update(r["_digest"] for r in rows)
+        except BaseException:
+            # A commit may have landed although its call failed: read the keys back from the
+            # tables, so the redelivered batch drops what was committed and writes the rest.
+            self._load_keys()
+            raise
         outcome.seconds = time.perf_counter() - started
         return outcome
 
