@@ -421,12 +421,31 @@ class CashBuffer(Model):
             "redemptions": float(redemptions or 0.0),
         }
 
-    def _recommend(self, horizon: int, confidence: float, redemptions: float) -> dict[str, Any]:
+    def _error_quantile(self, horizon: int, confidence: float) -> float:
         errors = window_sums(self.oos_actual, horizon) - window_sums(self.oos_forecast, horizon)
-        quantile = float(np.quantile(errors, confidence))
+        return float(np.quantile(errors, confidence))
+
+    def _recommend(self, horizon: int, confidence: float, redemptions: float) -> dict[str, Any]:
+        quantile = self._error_quantile(horizon, confidence)
         days = self.future.iloc[:horizon]
-        net = (days["outflow"] - days["inflow"]).to_numpy()
-        lo = self.daily_error_quantiles
+        inflow = days["inflow"].to_numpy()
+        outflow = days["outflow"].to_numpy()
+        net = outflow - inflow
+        q = self.daily_error_quantiles
+        labels = pd.DatetimeIndex(days.index).strftime("%Y-%m-%d")
+        daily = [
+            {
+                "tanggal": label,
+                "inflow": float(inflow[i]),
+                "outflow": float(outflow[i]),
+                "net_outflow": float(net[i]),
+                "lo_80": float(net[i] + q[0.1]),
+                "hi_80": float(net[i] + q[0.9]),
+                "lo_95": float(net[i] + q[0.025]),
+                "hi_95": float(net[i] + q[0.975]),
+            }
+            for i, label in enumerate(labels)
+        ]
         return {
             "horizon_days": horizon,
             "confidence": confidence,
@@ -434,19 +453,7 @@ class CashBuffer(Model):
             "scheduled_redemptions": redemptions,
             "buffer": max(quantile, 0.0) + redemptions,
             "forecast_net_outflow": float(net.sum()),
-            "daily": [
-                {
-                    "tanggal": pd.Timestamp(day).date().isoformat(),  # type: ignore[arg-type]
-                    "inflow": float(row.inflow),
-                    "outflow": float(row.outflow),
-                    "net_outflow": float(row.outflow - row.inflow),
-                    "lo_80": float(row.outflow - row.inflow + lo[0.1]),
-                    "hi_80": float(row.outflow - row.inflow + lo[0.9]),
-                    "lo_95": float(row.outflow - row.inflow + lo[0.025]),
-                    "hi_95": float(row.outflow - row.inflow + lo[0.975]),
-                }
-                for day, row in days.iterrows()
-            ],
+            "daily": daily,
         }
 
     def predict(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -463,12 +470,12 @@ class CashBuffer(Model):
     def explain(self, cases: list[dict[str, Any]]) -> list[dict[str, float]]:
         """The buffer's parts: the forecast-error quantile and the scheduled redemptions."""
         out = []
-        for result in self.predict(cases):
+        for case in cases:
+            args = self._validate(case)
+            quantile = self._error_quantile(args["horizon"], args["confidence"])
             parts = {
-                f"forecast error quantile ({result['confidence']:.1%})": max(
-                    result["error_quantile"], 0.0
-                ),
-                "scheduled debt redemptions": result["scheduled_redemptions"],
+                f"forecast error quantile ({args['confidence']:.1%})": max(quantile, 0.0),
+                "scheduled debt redemptions": args["redemptions"],
             }
             out.append(dict(sorted(parts.items(), key=lambda item: -abs(item[1]))))
         return out
