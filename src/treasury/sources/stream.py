@@ -249,9 +249,9 @@ class NatsSource:
             raise SourceUnavailable("not connected")
         try:
             found = await self._sub.fetch(batch=max_messages, timeout=max(timeout, 0.05))
-        except nats.errors.TimeoutError:
-            return []
-        except (TimeoutError, nats.errors.Error, OSError) as exc:
+        except TimeoutError:  # nothing came (nats-py raises its own or asyncio's), or the
+            return []  # link is down and the request waits for the reconnection
+        except (nats.errors.Error, OSError) as exc:
             raise SourceUnavailable(f"NATS fetch failed: {exc!r}") from exc
         out = []
         for msg in found:
