@@ -102,6 +102,7 @@ def create_simulation(
     seconds = round(time.perf_counter() - started, 4)
     if body.get("simpan", True) is not False:
         result["id"] = store.save(session, raw, result, principal.user)
+        session.commit()  # before the answer: the next request (the saved list) must see it
     return success(result, seconds=seconds)
 
 
