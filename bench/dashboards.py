@@ -8,7 +8,9 @@ run if missing, demo users seeded), as user ``analis.pusat``:
   cleared before each request: every mart query runs through the Reader) and *warm* (the same
   URL again); p50/p95 per page against the 300 ms p95 target;
 - browser: Debian's Chromium (Playwright) against the app under uvicorn on loopback: time from
-  navigation start to the first figure drawn and to all figures drawn (median of 3 loads).
+  navigation start to the first figure drawn and to all figures drawn, with a cold HTTP cache
+  (first load: plotly.js, 4.6 MB, downloaded and compiled) and a warm one (median of 2 more
+  loads), and when the HTML and plotly.js arrived.
 
 Writes ``bench/results/dashboards_<scale>.json``.
 """
@@ -45,6 +47,18 @@ PAGES = {
     "kppn": ["/regions/kppn/086", "/regions/kppn/086?year=2023", "/regions/kppn/019?year=2024"],
 }  # fmt: skip
 TARGETS = {"server_p95_ms_max": 300, "first_figure_ms_max": 2000}
+#: Browser timings, milliseconds from navigation start.
+TIMINGS = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const js = performance.getEntriesByType("resource").find(e => e.name.includes("plotly.min.js"));
+  return {
+    first_figure_ms: Math.round(window.__firstFigureMs),
+    all_figures_ms: Math.round(window.__allFiguresMs || performance.now()),
+    html_received_ms: Math.round(nav.responseEnd),
+    plotly_js_loaded_ms: js ? Math.round(js.responseEnd) : null,
+    dom_content_loaded_ms: Math.round(nav.domContentLoadedEventEnd),
+  };
+}"""
 USER = "analis.pusat"
 
 
@@ -163,20 +177,28 @@ def _browser(home: Path) -> dict[str, Any]:
                 executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
             )
             for name, urls in PAGES.items():
-                first, complete = [], []
+                # one browser context per page: the first load has a cold HTTP cache (plotly.js
+                # downloaded and compiled), the next ones a warm cache, as a user's later pages
+                context = chromium.new_context(viewport={"width": 1280, "height": 900})
+                context.add_cookies([{"name": "tbd_session", "value": cookie, "url": url}])
+                loads = []
                 for _ in range(3):
-                    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-                    context.add_cookies([{"name": "tbd_session", "value": cookie, "url": url}])
                     page = context.new_page()
                     page.goto(url + urls[0])
-                    page.wait_for_selector("body[data-figures-drawn]", timeout=30_000)
-                    first.append(page.evaluate("window.__firstFigureMs"))
-                    complete.append(page.evaluate("performance.now()"))
-                    context.close()
+                    page.wait_for_selector("body[data-figures-drawn]", timeout=60_000)
+                    loads.append(page.evaluate(TIMINGS))
+                    page.close()
+                context.close()
+                cold, warm = loads[0], loads[1:]
                 out[name] = {
                     "url": urls[0],
-                    "first_figure_ms": round(statistics.median(first), 1),
-                    "all_figures_ms_upper_bound": round(statistics.median(complete), 1),
+                    "cold_cache": cold,
+                    "warm_cache_first_figure_ms": round(
+                        statistics.median(w["first_figure_ms"] for w in warm), 1
+                    ),
+                    "warm_cache_all_figures_ms": round(
+                        statistics.median(w["all_figures_ms"] for w in warm), 1
+                    ),
                 }
             chromium.close()
         return out
@@ -197,7 +219,8 @@ def run(args: argparse.Namespace) -> None:
     print(f"dashboards: browser {json.dumps(browser)}", flush=True)
     worst_cold = max(v["cold_p95_ms"] for v in server.values())
     worst_warm = max(v["warm_p95_ms"] for v in server.values())
-    worst_first = max(v["first_figure_ms"] for v in browser.values())
+    worst_first = max(v["warm_cache_first_figure_ms"] for v in browser.values())
+    worst_first_cold = max(v["cold_cache"]["first_figure_ms"] for v in browser.values())
     path = write_result(
         f"dashboards_{scale}",
         {
@@ -209,7 +232,8 @@ def run(args: argparse.Namespace) -> None:
             "summary": {
                 "worst_cold_p95_ms": worst_cold,
                 "worst_warm_p95_ms": worst_warm,
-                "worst_first_figure_ms": worst_first,
+                "worst_first_figure_ms_warm_cache": worst_first,
+                "worst_first_figure_ms_cold_cache": worst_first_cold,
                 "cold_meets_target": worst_cold <= TARGETS["server_p95_ms_max"],
                 "warm_meets_target": worst_warm <= TARGETS["server_p95_ms_max"],
                 "first_figure_meets_target": worst_first <= TARGETS["first_figure_ms_max"],

@@ -17,6 +17,7 @@
           window.__firstFigureMs = window.performance.now();
         }
         if (drawn === plots.length) {
+          if (window.performance) { window.__allFiguresMs = window.performance.now(); }
           document.body.setAttribute("data-figures-drawn", String(drawn));
         }
       });
