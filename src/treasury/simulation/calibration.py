@@ -151,6 +151,12 @@ def sensitivity_table(
     ``belanja_negara``, ``defisit`` (Rp T; positive defisit = a larger deficit), the published
     figure (``nota_keuangan``) and the relative gap. Each row is computed on the posture of its
     vintage's budget year unless ``posture`` is given.
+
+    Examples
+    --------
+    >>> rows = sensitivity_table()
+    >>> [(r["uraian"], r["belanja_negara"]) for r in rows][-1]
+    ('Harga minyak mentah Indonesia (ICP)', 10.1)
     """
     params = params or calibrate()
     rows = []
