@@ -92,6 +92,8 @@ def test_bad_input_answers_400_per_field_and_saves_nothing(api_client: TestClien
     )
     assert not_json.status_code == 400 and not_json.json()["ok"] is False
     assert api_client.get("/api/v1/simulations/999999").status_code == 404
+    big = api_client.post("/api/v1/simulations/preview", json={"draws": 20_000})
+    assert big.status_code == 400 and "at most 10,000" in big.json()["error"]["message"]
     assert _count(api_client) == before
 
 

@@ -24,6 +24,7 @@ from treasury.simulation.simulate import simulate
 from treasury.warehouse.reader import ReadError
 
 PREVIEW_DRAWS = 2_000
+MAX_PREVIEW_DRAWS = 10_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(
@@ -112,6 +113,13 @@ def preview_simulation(
 ) -> dict[str, Any]:
     """Run a scenario quickly without saving (2,000 draws unless ``draws`` says otherwise)."""
     _, scenario = _checked(body, PREVIEW_DRAWS, lang)
+    if scenario.draws > MAX_PREVIEW_DRAWS:
+        raise ReadError(
+            400,
+            "bad_scenario",
+            f"draws: a preview takes at most {MAX_PREVIEW_DRAWS:,} draws",
+            "POST /api/v1/simulations for larger runs",
+        )
     started = time.perf_counter()
     result = simulate(scenario)
     return success(result, seconds=round(time.perf_counter() - started, 4))
