@@ -6,6 +6,11 @@ multi-worker server while the pipeline publishes a new snapshot; zero errors exp
 for other settings): requests, errors, req/s, p50/p95/p99 latency overall and per endpoint,
 and the snapshot before and after the swap.
 
+The app database is PostgreSQL as in production when a server is given (``--database-server``
+or ``TREASURY_TEST_DATABASE_URL``): a new database for the run, dropped at the end; SQLite
+otherwise (every token request stamps ``last_used_at``, so SQLite's single writer becomes the
+bottleneck under 200 clients).
+
 The clients are asyncio tasks (httpx) in one process, each sending its next request as soon as
 the previous answer is complete (a closed loop: the rate is what the server sustains). Every
 client comes from 127.0.0.1, so the per-address rate limit is lifted for the server under test.
@@ -62,7 +67,7 @@ def _port() -> int:
         return int(probe.getsockname()[1])
 
 
-def prepare(home: Path, scale: str) -> str:
+def prepare(home: Path, scale: str, database_url: str = "") -> str:
     """Tiny..large synthetic sources through the pipeline, demo users; an analyst's token."""
     from treasury.access import create_token, seed_demo_users
     from treasury.config import Settings
@@ -71,7 +76,7 @@ def prepare(home: Path, scale: str) -> str:
     from treasury.sources.generate import generate
     from treasury.warehouse.pipeline import run_pipeline
 
-    settings = Settings(home=home, database_url="", scale=scale)
+    settings = Settings(home=home, database_url=database_url, scale=scale)
     generate(settings.landing, scale=scale, seed=7, as_of=dt.date(2026, 11, 23))
     result = run_pipeline(settings)
     if result.status != "succeeded":
@@ -152,25 +157,75 @@ async def drive(url: str, token: str, clients: int, duration: float, swap: Any) 
     }
 
 
-def measure(scale: str, clients: int, duration: float, workers: int = WORKERS) -> dict[str, Any]:
-    """Build a platform, serve it with ``workers`` workers, load it and swap the snapshot."""
+def _database(server: str | None) -> str:
+    """A new PostgreSQL database on ``server`` for the run (production's app database), or ""
+    for SQLite in the home."""
+    if not server:
+        return ""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"tbd_load_{int(time.time())}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop(url: str) -> None:
+    if not url:
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from treasury.db.session import engine_for
+
+    engine_for(url).dispose()
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _server_errors(log: Path) -> list[str]:
+    """The distinct exception lines the server logged (what the 5xx were)."""
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    found: dict[str, int] = {}
+    for line in lines:
+        if not line.startswith((" ", "\t", "INFO", "Traceback")) and (
+            "Error" in line or "Exception" in line
+        ):
+            found[line[:300]] = found.get(line[:300], 0) + 1
+    return [f"{n} x {line}" for line, n in sorted(found.items(), key=lambda x: -x[1])[:10]]
+
+
+def measure(
+    scale: str, clients: int, duration: float, workers: int = WORKERS, server: str | None = None
+) -> dict[str, Any]:
+    """Build a platform, serve it with ``workers`` workers, load it and swap the snapshot.
+
+    ``server``: a PostgreSQL URL; the app database is then a new database there (dropped at
+    the end), as in production; without it, SQLite in the home.
+    """
     from treasury.config import Settings
     from treasury.warehouse.serving import current_snapshot
 
     folder = Path(tempfile.mkdtemp(prefix="treasury-load-"))
     home = folder / "home"
-    env = {**os.environ, **ENV, "TREASURY_HOME": str(home)}
-    env.pop("TREASURY_DATABASE_URL", None)
+    database_url = _database(server)
+    env = {**os.environ, **ENV, "TREASURY_HOME": str(home), "TREASURY_DATABASE_URL": database_url}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     os.environ.update(ENV)
     try:
         started = time.perf_counter()
-        token = prepare(home, scale)
+        token = prepare(home, scale, database_url)
         build_seconds = time.perf_counter() - started
         settings = Settings(home=home, database_url="")
         port = _port()
         log = (folder / "serve.log").open("wb")
-        server = subprocess.Popen(
+        process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -215,18 +270,21 @@ def measure(scale: str, clients: int, duration: float, workers: int = WORKERS) -
 
             result = asyncio.run(drive(url, token, clients, duration, swap))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            process.terminate()
+            process.wait(timeout=30)
             log.close()
         return {
             "scale": scale,
             "clients": clients,
             "duration_s": duration,
             "workers": workers,
+            "app_database": "postgresql" if database_url else "sqlite",
             "build_seconds": round(build_seconds, 1),
             **result,
+            "server_errors": _server_errors(folder / "serve.log"),
         }
     finally:
+        _drop(database_url)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -249,7 +307,8 @@ def run(args: argparse.Namespace) -> None:
     scale = getattr(args, "load_scale", None) or "small"
     clients = int(getattr(args, "clients", 200))
     duration = float(getattr(args, "duration", 120))
-    result = measure(scale, clients, duration)
+    server = getattr(args, "database_server", None) or os.environ.get("TREASURY_TEST_DATABASE_URL")
+    result = measure(scale, clients, duration, server=server)
     name = "load" if (clients, duration) == (200, 120) else f"load_{scale}_{int(duration)}s"
     path = write_result(name, result)
     print(
@@ -266,6 +325,11 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=120, help="seconds of load")
     parser.add_argument("--clients", type=int, default=200, help="concurrent clients")
     parser.add_argument("--scale", dest="load_scale", default="small", help="data scale")
+    parser.add_argument(
+        "--database-server",
+        help="PostgreSQL URL for the app database (default TREASURY_TEST_DATABASE_URL; "
+        "unset: SQLite)",
+    )
     run(parser.parse_args())
 
 
