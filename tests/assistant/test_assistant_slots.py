@@ -164,3 +164,34 @@ def test_relative_years() -> None:
     assert parse("belanja modal tahun lalu", today=today).years == [2025]
     assert parse("subsidi listrik tahun ini", today=today).years == [2026]
     assert parse("tax revenue last year", today=today).years == [2025]
+
+
+@pytest.mark.parametrize(
+    ("question", "measure", "group", "years", "total"),
+    [
+        ("realisasi APBN 2023", "apbn", "belanja", [2023], False),
+        ("Berapa total belanja negara 2024?", "apbn", "belanja", [2024], False),
+        ("defisit APBN 2023", "defisit", None, [2023], False),
+        ("pembiayaan anggaran 2024", "apbn", "pembiayaan", [2024], False),
+        ("belanja modal APBN 2023", "belanja", "53", [2023], False),
+        (
+            "total belanja modal dari tahun 2022 sampai 2024",
+            "belanja",
+            "53",
+            [2022, 2023, 2024],
+            True,
+        ),
+        ("belanja modal 2022-2024", "belanja", "53", [2022, 2023, 2024], False),
+        ("satker mana yang penyerapannya paling rendah 2024", "penyerapan", None, [2024], False),
+    ],
+)
+def test_posture_year_ranges_and_suffixes(
+    question: str, measure: str, group: str | None, years: list[int], total: bool
+) -> None:
+    s = parse(question)
+    assert (s.measure, s.group, s.years, s.total) == (measure, group, years, total)
+
+
+def test_posture_has_no_regions() -> None:
+    with pytest.raises(Unsupported):
+        build_sql(parse("belanja negara jawa timur 2023"))

@@ -33,6 +33,12 @@ MEASURE_NAMES = {
     "tkd": ("penyaluran transfer ke daerah", "transfers to regions"),
     "subsidi": ("realisasi subsidi", "subsidy spending"),
     "sla": ("rata-rata waktu penyelesaian SP2D", "average SP2D processing time"),
+    "apbn": ("realisasi belanja negara (APBN)", "state budget (APBN) spending"),
+    "defisit": ("defisit APBN", "APBN deficit"),
+}
+APBN_NAMES = {
+    "belanja": ("realisasi belanja negara (APBN)", "state budget (APBN) spending"),
+    "pembiayaan": ("realisasi pembiayaan anggaran", "budget financing"),
 }
 KIND_NAMES = {
     "perpajakan": "perpajakan",
@@ -89,6 +95,10 @@ TEXT = {
     "no_region": (
         "Data {measure} tersedia per {levels}, tidak per {level}. Sebutkan {levels}.",
         "{measure} data is available by {levels}, not by {level}. Please name a {levels}.",
+    ),
+    "national_only": (
+        "Data {measure} hanya tersedia secara nasional, tidak per {level}.",
+        "{measure} data is only available nationally, not by {level}.",
     ),
     "no_data": (
         "Tidak ada data {what} yang dapat Anda akses.",
@@ -228,13 +238,21 @@ class DataAssistant:
             return self._unsupported(slots, str(exc), lang)
         table = self.reader.sql(principal, sql, limit=1000)
         rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()]
-        return self._compose(slots, rows, sql, lang)
+        answer = self._compose(slots, rows, sql, lang)
+        answer.answer = answer.answer[:1].upper() + answer.answer[1:]
+        return answer
 
     def _unsupported(self, slots: Slots, level: str, lang: str) -> DataAnswer:
         assert slots.measure is not None
         measure = MEASURES[slots.measure]
         i = 0 if lang == "id" else 1
         levels = measure.groups if slots.top is not None else measure.regions
+        if not levels:
+            name = MEASURE_NAMES[slots.measure][i]
+            where = LEVEL_NAMES.get(level, (level, level))[i]
+            return DataAnswer(
+                _t("national_only", lang, measure=name, level=where), None, None, kind="clarify"
+            )
         text = _t(
             "no_region",
             lang,
@@ -248,7 +266,9 @@ class DataAssistant:
         assert slots.measure is not None
         i = 0 if lang == "id" else 1
         name = MEASURE_NAMES[slots.measure][i]
-        if slots.group in GROUP_NAMES:
+        if slots.measure == "apbn" and slots.group in APBN_NAMES:
+            name = APBN_NAMES[slots.group][i]
+        elif slots.group in GROUP_NAMES:
             kind = GROUP_NAMES[slots.group]
             english = GROUP_NAMES_EN[slots.group]
             name = {
@@ -340,6 +360,16 @@ class DataAssistant:
                 )
             )
             return DataAnswer(text, value, unit, rows, sql)
+        if len(slots.years) > 1 and slots.total and unit == "rupiah":
+            total = sum(by_year.values())
+            span = f"{slots.years[0]}-{slots.years[-1]}"
+            label = f"{slots.period_label} {span}".strip()
+            word = "adalah" if lang == "id" else "was"
+            text = f"{subject[0].upper()}{subject[1:]} {label} {word} {self._format(total, unit, lang)}"
+            each = "; ".join(
+                f"{y}: {self._format(v, unit, lang)}" for y, v in sorted(by_year.items())
+            )
+            return DataAnswer(f"{text} ({each}).", total, unit, rows, sql)
         if len(slots.years) > 1:
             text = "; ".join(
                 f"{subject} {self._period(slots, y)}: {self._format(by_year.get(y), unit, lang)}"

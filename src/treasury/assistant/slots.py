@@ -229,6 +229,7 @@ class Slots:
     descending: bool = True
     compare: bool = False
     breakdown: bool = False
+    total: bool = False
     personal: bool = False
     words: list[str] = field(default_factory=list)
 
@@ -355,6 +356,12 @@ def parse(question: str, today: dt.date | None = None) -> Slots:
     words = _WORD.findall(text)
     slots.words = words
     years = [int(w) for w in words if re.fullmatch(r"20[0-9]{2}", w)]
+    span = re.search(
+        r"\b(20\d\d)\s*(?:-|sampai|hingga|s\s*[./]?\s*d\s*\.?|to|until)\s*(20\d\d)\b", text
+    )
+    if span and int(span.group(1)) < int(span.group(2)) <= int(span.group(1)) + 10:
+        years = list(range(int(span.group(1)), int(span.group(2)) + 1))
+        slots.total = bool(re.search(r"\b(total|jumlah|sum|cumulative|kumulatif)\b", text))
     slots.years = list(dict.fromkeys(years))
     slots.months = _months(words, text)
     slots.compare = bool(
@@ -365,7 +372,9 @@ def parse(question: str, today: dt.date | None = None) -> Slots:
     match = find_place(question)
     slots.place, slots.ambiguous_places = match.place, match.ambiguous
     slots.ministry = find_ministry(question)
-    measures = [_MEASURE_WORDS[w] for w in words if w in _MEASURE_WORDS]
+    # "penyerapannya" -> "penyerapan": the -nya suffix of spoken Indonesian
+    bare = [w[:-3] if w.endswith("nya") and w[:-3] in _MEASURE_WORDS else w for w in words]
+    measures = [_MEASURE_WORDS[w] for w in bare if w in _MEASURE_WORDS]
     if "dana" in words and "desa" in words:
         measures.insert(0, "tkd")
     if "waktu" in words and "sp2d" not in words and "sla" not in words:
@@ -374,6 +383,16 @@ def parse(question: str, today: dt.date | None = None) -> Slots:
     slots.measure = next((m for m in priority if m in measures), None)
     if slots.measure == "pagu" and "realisasi" in words:
         slots.measure = "belanja"
+    if re.search(r"\b(defisit|deficit)\b", text):
+        slots.measure = "defisit"
+    elif re.search(r"\b(pembiayaan anggaran|financing)\b", text):
+        slots.measure, slots.group = "apbn", "pembiayaan"
+    elif re.search(r"\b(belanja negara|state spending|government spending|apbn)\b", text) and (
+        slots.measure in (None, "belanja") and not _SPENDING_DETAIL.intersection(words)
+    ):
+        slots.measure, slots.group = "apbn", "belanja"
+    if slots.measure in ("apbn", "defisit"):
+        return slots
     if slots.measure in ("belanja", "pagu", "penyerapan"):
         slots.group = next((BELANJA_GROUPS[w] for w in words if w in BELANJA_GROUPS), None)
         if slots.group == "55" and "belanja" not in words:
@@ -385,6 +404,10 @@ def parse(question: str, today: dt.date | None = None) -> Slots:
     if slots.measure == "subsidi":
         slots.group = next((SUBSIDY_PROGRAMS[w] for w in words if w in SUBSIDY_PROGRAMS), None)
     return slots
+
+
+#: Words that make a spending question about K/L detail rather than the APBN posture.
+_SPENDING_DETAIL = frozenset(BELANJA_GROUPS) | {"satker", "kppn", "kementerian", "ministry"}
 
 
 def _tkd_kind(words: list[str], text: str) -> str | None:
