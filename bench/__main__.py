@@ -17,6 +17,7 @@ BENCHMARKS = {
     "assistant": "bench.assistant",
     "ocr": "bench.ocr",
     "load": "bench.load",
+    "stream": "bench.stream",
 }
 
 
