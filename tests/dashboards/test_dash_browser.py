@@ -58,6 +58,7 @@ def test_every_page_draws_every_figure_with_data(signed_in: Any, live_url: str, 
         traces = _traces(page, figure)
         assert any(len(t["x"]) > 0 and len(t["y"]) > 0 for t in traces), figure
     assert page.locator("#asof time").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # no sideways scroll
     assert page.console_errors == []
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from treasury.dashboards.board import Alert, Board, Context, Kpi, last_months, pct, start
-from treasury.dashboards.figures import BLUE, GREEN, GREY, ORANGE, RED, Figure, money_axis
+from treasury.dashboards.figures import BLUE, GREEN, GREY, ORANGE, RED, Figure, money_axis, short
 from treasury.dashboards.labels import month_name, names_of
 from treasury.dashboards.source import lit
 from treasury.i18n import format_percent
@@ -151,8 +151,7 @@ def build(ctx: Context) -> Board:
             tr("SP2D dalam SLA", "SP2D within SLA"),
             pct(within, issued),
             unit="percent",
-            budget=SLA_TARGET_PCT,
-            note=tr("target", "target"),
+            note=tr(f"target {SLA_TARGET_PCT:g}%", f"target {SLA_TARGET_PCT:g}%"),
         ),
     ]
     share = pct(within, issued)
@@ -200,7 +199,7 @@ def _by(ctx: Context, groups: list[dict[str, Any]], kind: str, figure_id: str) -
         "orientation": "h",
         "name": tr("Penyerapan (% pagu)", "Absorption (% of budget)"),
         "x": [r["persen"] for r in rows],
-        "y": [r["nama"] for r in rows],
+        "y": [short(r["nama"]) for r in rows],
         "customdata": [r["kode"] for r in rows],
         "marker": {
             "color": [RED if (r["persen"] or 0) < 0.8 * (overall or 0) else BLUE for r in rows]
@@ -390,7 +389,15 @@ def _sla_monthly(ctx: Context, sla: list[dict[str, Any]]) -> Figure:
                 "line": {"color": GREEN},
             },
         ],
-        {"yaxis2": {"overlaying": "y", "side": "right", "ticksuffix": "%", "range": [0, 100]}},
+        {
+            "yaxis2": {
+                "overlaying": "y",
+                "side": "right",
+                "ticksuffix": "%",
+                "range": [0, 100],
+                "dtick": 20,
+            }
+        },
     )
 
 

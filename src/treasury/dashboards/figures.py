@@ -118,6 +118,17 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def short(text: str, width: int = 36) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis (axis labels; data keeps it all).
+
+    Examples
+    --------
+    >>> short("Kementerian Pendidikan, Kebudayaan, Riset, dan Teknologi", 20)
+    'Kementerian Pendidi…'
+    """
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def money_axis(values: Sequence[float | int | None], lang: str) -> dict[str, Any]:
     """A value axis in rupiah with ticks labelled ``Rp 500 T`` (about five nice steps).
 
@@ -165,7 +176,7 @@ def bar(
 ) -> dict[str, Any]:
     """A bar trace of money column ``y`` by category ``x`` (``key`` becomes the customdata)."""
     values = [r[y] for r in rows]
-    labels = [r[x] for r in rows]
+    labels = [short(str(r[x])) if horizontal else r[x] for r in rows]
     trace: dict[str, Any] = {
         "type": "bar",
         "name": name,
