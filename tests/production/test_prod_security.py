@@ -308,3 +308,12 @@ def test_no_secret_is_compared_with_equals() -> None:
             if any(SECRET_WORDS.search(n) for n in names):
                 offenders.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
     assert offenders == []
+
+
+def test_head_keeps_headers_and_odd_methods_are_one_series(api_client: TestClient) -> None:
+    head = api_client.head("/healthz")
+    assert head.headers["x-frame-options"] == "DENY"
+    assert "content-security-policy" in head.headers
+    api_client.request("BREW", "/healthz")
+    text = api_client.get("/metrics").text
+    assert 'method="BREW"' not in text and 'method="OTHER"' in text

@@ -27,6 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from treasury.metrics import LATENCY, REQUESTS
 
 UNMATCHED = "<unmatched>"
+#: Methods counted by name; any other is ``OTHER`` (clients may send any token as a method).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def route_template(scope: Scope) -> str:
@@ -59,6 +61,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_and_measure)
         finally:
             method = str(scope.get("method", "GET"))
+            method = method if method in METHODS else "OTHER"
             route = route_template(scope)
             REQUESTS.labels(method=method, route=route, status=str(status)).inc()
             LATENCY.labels(method=method, route=route).observe(time.perf_counter() - started)

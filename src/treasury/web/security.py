@@ -171,7 +171,15 @@ class SecurityMiddleware:
         token = cookie_token or secrets.token_urlsafe(32)
         https = scope.get("scheme") == "https"
         await self.app(
-            scope, receive, _Rewriter(send, token, set_cookie=not cookie_token, https=https)
+            scope,
+            receive,
+            _Rewriter(
+                send,
+                token,
+                set_cookie=not cookie_token,
+                https=https,
+                head=scope["method"] == "HEAD",
+            ),
         )
 
     @staticmethod
@@ -272,8 +280,11 @@ def static_headers(https: bool) -> dict[str, str]:
 class _Rewriter:
     """A ``send`` that adds the headers, and rewrites HTML bodies (nonce, CSRF field)."""
 
-    def __init__(self, send: Send, token: str, set_cookie: bool, https: bool) -> None:
+    def __init__(
+        self, send: Send, token: str, set_cookie: bool, https: bool, head: bool = False
+    ) -> None:
         self.send = send
+        self.head = head
         self.token = token
         self.set_cookie = set_cookie
         self.https = https
@@ -291,7 +302,8 @@ class _Rewriter:
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
-            self.html = headers.get("content-type", "").startswith("text/html")
+            # HEAD answers carry the GET's length and no body: headers only, nothing to rewrite
+            self.html = headers.get("content-type", "").startswith("text/html") and not self.head
             if not self.html:
                 self._headers(headers, content_security_policy())
                 await self.send(message)
