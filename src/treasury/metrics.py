@@ -61,6 +61,11 @@ B = TypeVar("B", bound=_Batch)
 def count_exported(batches: Iterable[B], fmt: str) -> Iterator[B]:
     """Pass ``batches`` through, counting their rows in :data:`ROWS_EXPORTED` under ``fmt``."""
     counter = ROWS_EXPORTED.labels(format=fmt)
-    for batch in batches:
-        counter.inc(batch.num_rows)
-        yield batch
+    try:
+        for batch in batches:
+            counter.inc(batch.num_rows)
+            yield batch
+    finally:  # an export cut short closes the source too (the reader audits on close)
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
