@@ -11,7 +11,12 @@ from PIL import Image, ImageDraw
 
 from treasury.assistant.ocr.recognize import (
     FIELDS,
+    Found,
+    Line,
+    Result,
     UnsupportedFile,
+    _amount_fields,
+    find_values,
     parse_date,
     parse_figures,
     parse_number,
@@ -19,6 +24,7 @@ from treasury.assistant.ocr.recognize import (
     to_priority_case,
 )
 from treasury.assistant.ocr.render import make_records, render, satker_directory
+from treasury.assistant.ocr.terbilang import to_words
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -128,3 +134,48 @@ def test_value_parsers_fix_ocr_confusions() -> None:
     assert parse_figures("Rp") is None
     assert parse_figures("Rp 5.044.004.000 Bo") == 5_044_004_000
     assert parse_figures("jumien 1 fe 18.637.300") == 18_637_300
+
+
+def _line(text: str, top: int) -> Line:
+    return Line([(word, 90.0) for word in text.split()], top)
+
+
+def test_labels_layout_and_amount_votes() -> None:
+    lines = [
+        _line("SURAT PERINTAH MEMBAYAR", 0),
+        _line(": Tanggal : 1 8 Juli 2024", 10),
+        _line("Kode Akun : 533121 - Belanja Modal Penambahan Nilai Gedung dan", 20),
+        _line("Bangunan", 30),
+        _line("jumien 1 fe 18.637.300", 40),  # the "Jumlah" label misread
+        _line("Terbilang : Delapan belas juta enam ratus tiga puluh tujuh ribu tiga", 50),
+        _line("ratus rupiah Uraian garbage after the words", 60),
+        _line("Akun Uraian Nilai (Rp)", 70),
+        _line("533121 Belanja Modal 18.637.300", 80),
+        _line("Jakarta, 18 Juli 2024", 90),
+    ]
+    values, kind, table = find_values(lines)
+    assert kind == "spm"
+    assert values["akun"].extra == ["Bangunan"]  # a label line with "akun" and "nilai" is no header
+    assert values["jumlah"].guessed and "18.637.300" in values["jumlah"].text
+    assert [line.text for line in table] == [
+        "533121 Belanja Modal 18.637.300",
+        "Jakarta, 18 Juli 2024",
+    ]
+    out = Result()
+    _amount_fields(values, table, out)
+    assert out.fields["nilai"]["value"] == 18_637_300 and out.fields["nilai"]["valid"]
+    assert out.fields["terbilang"]["value"] == to_words(18_637_300)
+    # misspelt words of the same amount agree with the figures; right-spelt other words do not
+    values["terbilang_text"] = Found(
+        "Delapan belas juta enam ratus tiga puluh tujuh ribu tima ratus rupiah", 0.9
+    )
+    out = Result()
+    _amount_fields(values, [], out)
+    assert out.fields["nilai"]["valid"] is True
+    values["terbilang_text"] = Found(
+        "Delapan belas juta enam ratus tiga puluh tujuh ribu rupiah", 0.9
+    )
+    out = Result()
+    _amount_fields(values, [], out)
+    assert out.fields["nilai"]["valid"] is False
+    assert "figures_words_mismatch" in {p["code"] for p in out.problems}

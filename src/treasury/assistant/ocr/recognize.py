@@ -29,7 +29,7 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 from rapidfuzz import fuzz, process
 
 from treasury.assistant.ocr.render import MONTHS_ID, spending_accounts
-from treasury.assistant.ocr.terbilang import to_number, to_words
+from treasury.assistant.ocr.terbilang import MAX_AMOUNT, VOCABULARY, to_number, to_words
 
 #: Tesseract languages and page segmentation (6: one uniform block of text, keeps label rows);
 #: no second pass looking for white-on-black text (none on these documents; ~8% faster).
@@ -282,7 +282,8 @@ def find_values(lines: list[Line]) -> tuple[dict[str, Found], str | None, list[L
             continue
         lower = re.sub(r"[^a-z ]", "", text.lower())
         header_words = {"akun", "uraian", "nilai"} & set(lower.split())
-        if fuzz.ratio(_TABLE_HEADER, lower) >= 75 or len(header_words) >= 2:
+        short = len(lower.split()) <= 5  # not a label line whose value has "akun" or "nilai"
+        if fuzz.ratio(_TABLE_HEADER, lower) >= 75 or (short and len(header_words) >= 2):
             table = lines[index + 1 :]
             break
         name, rest = _label_of(line)
@@ -662,6 +663,13 @@ def _amount_fields(values: dict[str, Found], table: list[Line], out: Result) -> 
         if len(line.words) >= 2 and re.search(r"\d\.\d{3}", line.words[-1][0]):
             in_table = parse_figures(line.words[-1][0])
             break
+    if (
+        figures is not None
+        and words != figures
+        and in_table in (None, figures)
+        and _words_spell(figures, words_text)
+    ):
+        words = figures  # the words are the figures' words with OCR errors ("tima" for "lima")
     votes = [v for v in (figures, words, in_table) if v is not None]
     agreed = max(set(votes), key=votes.count) if votes else None
     if agreed is not None and votes.count(agreed) == 1 and figures is not None:
@@ -696,6 +704,18 @@ def _amount_fields(values: dict[str, Found], table: list[Line], out: Result) -> 
             f"angka dan terbilang terbaca berbeda; {agreed} dipakai (dua bacaan sama)",
         )
         out.fields["nilai"]["valid"] = True
+
+
+def _words_spell(amount: int, text: str) -> bool:
+    """True when misspelt OCR'd words are close to the amount's own words (ratio >= 90).
+
+    Words that are all spelt right are a reading of their own: they never count as a
+    misspelling of a different amount.
+    """
+    words = re.findall(r"[a-z]+", text.lower())
+    if amount > MAX_AMOUNT or all(w in VOCABULARY for w in words):
+        return False
+    return fuzz.ratio(to_words(amount), " ".join(words)) >= 90
 
 
 def _payee_field(
