@@ -110,6 +110,8 @@ def test_ranking_rows_are_ordered(bot: DataAssistant, principals: dict[str, Prin
     values = [r["nilai"] for r in answer.rows]
     assert 1 <= len(values) <= 10 and values == sorted(values)
     assert answer.unit == "percent" and answer.value == values[0]
+    assert all(r["nama"] and r["nama"] != r["kunci"] for r in answer.rows)  # from daftar-satker
+    assert "daftar_satker" in (answer.sql or "")
 
 
 def test_english_answer(bot: DataAssistant, principals: dict[str, Principal]) -> None:

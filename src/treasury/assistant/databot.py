@@ -23,7 +23,7 @@ from treasury.i18n import format_number, format_percent, format_rupiah
 from treasury.reference.ministries import ministries
 from treasury.reference.offices import kppn
 from treasury.reference.regions import provinces
-from treasury.warehouse.reader import Reader
+from treasury.warehouse.reader import Reader, ReadError
 
 MEASURE_NAMES = {
     "belanja": ("realisasi belanja", "spending"),
@@ -236,7 +236,13 @@ class DataAssistant:
             sql = build_sql(slots)
         except Unsupported as exc:
             return self._unsupported(slots, str(exc), lang)
-        table = self.reader.sql(principal, sql, limit=1000)
+        try:
+            table = self.reader.sql(principal, sql, limit=1000)
+        except ReadError as exc:
+            if exc.code != "bad_sql" or "daftar_satker" not in sql:
+                raise
+            sql = build_sql(slots, names=False)  # the satker list is not published: no names
+            table = self.reader.sql(principal, sql, limit=1000)
         rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()]
         answer = self._compose(slots, rows, sql, lang)
         answer.answer = answer.answer[:1].upper() + answer.answer[1:]
@@ -262,7 +268,7 @@ class DataAssistant:
         )
         return DataAnswer(text, None, None, kind="clarify")
 
-    def _subject(self, slots: Slots, lang: str) -> str:
+    def _subject(self, slots: Slots, lang: str, place: bool = True) -> str:
         assert slots.measure is not None
         i = 0 if lang == "id" else 1
         name = MEASURE_NAMES[slots.measure][i]
@@ -280,7 +286,7 @@ class DataAssistant:
             name = f"{name} {KIND_NAMES.get(slots.group, slots.group)}"
         if slots.ministry:
             name += f" {slots.ministry.name}"
-        if slots.place:
+        if slots.place and place:
             name += f" {'di' if lang == 'id' else 'in'} {slots.place.name}"
         return name
 
@@ -311,7 +317,7 @@ class DataAssistant:
                 "satker" if MEASURES[slots.measure].view.startswith("belanja") else "provinsi"
             )
             for row in rows:
-                row["nama"] = _label(row["kunci"], by, lang)
+                row.setdefault("nama", _label(row["kunci"], by, lang))
             head = values[0]
             n = len(values)
             direction = (
@@ -328,7 +334,9 @@ class DataAssistant:
                 per = "per" if lang == "id" else "by"
                 text = f"{subject[0].upper()}{subject[1:]} {self._period(slots)} {per} {level}: {listing}{more}."
             elif lang == "id":
-                text = f"{n} {level} dengan {subject} {direction} {self._period(slots)}: {listing}."
+                core = self._subject(slots, lang, place=False)
+                where = f" di {slots.place.name}" if slots.place else ""
+                text = f"{n} {level} dengan {core} {direction}{where} {self._period(slots)}: {listing}."
             else:
                 text = f"The {n} {level}s with the {direction} {subject} {self._period(slots)}: {listing}."
             return DataAnswer(text, float(head["nilai"]), unit, rows, sql)

@@ -152,8 +152,10 @@ def _group_key(slots: Slots, measure: Measure) -> str:
     return _KEYS[by]
 
 
-def build_sql(slots: Slots) -> str:
-    """The SQL answering ``slots`` (``slots.measure`` and ``slots.years`` must be set).
+def build_sql(slots: Slots, names: bool = True) -> str:
+    """The SQL answering ``slots`` (``slots.measure`` and ``slots.years`` must be set); a
+    ranking of satker also carries each satker's name from the ``daftar-satker`` dataset
+    unless ``names`` is False.
 
     Raises
     ------
@@ -166,6 +168,20 @@ def build_sql(slots: Slots) -> str:
     >>> print(build_sql(parse("realisasi belanja modal Jawa Timur 2023")))
     SELECT tahun AS tahun, SUM(realisasi) AS nilai FROM belanja_satker_bulanan WHERE tahun IN (2023) AND jenis_belanja = '53' AND kode_provinsi = '35' GROUP BY 1 ORDER BY 1
     """
+    sql = _build(slots)
+    if not names or slots.top is None or slots.measure is None:
+        return sql
+    if _group_key(slots, MEASURES[slots.measure]) != "kode_satker":
+        return sql
+    order = "r.nilai DESC, r.kunci" if slots.descending else "r.nilai ASC, r.kunci"
+    return (
+        f"SELECT r.kunci, r.nilai, s.nama_satker AS nama FROM ({sql}) AS r "
+        f"LEFT JOIN daftar_satker AS s ON s.kode_satker = r.kunci ORDER BY {order}"
+    )
+
+
+def _build(slots: Slots) -> str:
+    """The query of :func:`build_sql` before satker names are joined."""
     assert slots.measure is not None and slots.years
     measure = MEASURES[slots.measure]
     years = ", ".join(str(int(y)) for y in slots.years)
