@@ -73,7 +73,7 @@ class AskOut(BaseModel):
 class FeedbackIn(BaseModel):
     """A vote on one answer: the ``turn`` and ``feedback_token`` from the answer's meta."""
 
-    turn: int = Field(ge=1)
+    turn: int = Field(ge=1, le=2**62)
     feedback_token: str = Field(min_length=8, max_length=64)
     helpful: bool
     comment: str | None = Field(None, max_length=1000)

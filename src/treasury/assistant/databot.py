@@ -336,9 +336,9 @@ class DataAssistant:
             elif lang == "id":
                 core = self._subject(slots, lang, place=False)
                 where = f" di {slots.place.name}" if slots.place else ""
-                text = f"{n} {level} dengan {core} {direction}{where} {self._period(slots)}: {listing}."
+                text = f"{n} {level} dengan {core} {direction}{where} {self._period(slots)}: {listing}{more}."
             else:
-                text = f"The {n} {level}s with the {direction} {subject} {self._period(slots)}: {listing}."
+                text = f"The {n} {level}s with the {direction} {subject} {self._period(slots)}: {listing}{more}."
             return DataAnswer(text, float(head["nilai"]), unit, rows, sql)
         by_year = {int(r["tahun"]): float(r["nilai"]) for r in values}
         first = slots.years[0]
