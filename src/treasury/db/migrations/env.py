@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import treasury.db.access
+import treasury.db.assistant
 import treasury.db.catalog
 import treasury.db.requests
 import treasury.db.simulations  # noqa: F401  (autogenerate sees every table)
