@@ -215,11 +215,19 @@ def test_error_shapes_for_bodies_and_tokens(api_client: TestClient, tokens: dict
         assert response.status_code == 200
 
 
-def test_format_not_offered_is_404(api_client: TestClient, tokens: dict[str, str]) -> None:
+def test_format_not_offered_is_404(
+    api_client: TestClient, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from treasury.catalog import load_catalog
+
+    catalog = load_catalog()
+    csv_only = catalog.get(SP2D).model_copy(update={"formats": ("csv",)})
+    monkeypatch.setitem(catalog._datasets, SP2D, csv_only)  # a dataset offered as CSV only
     response = api_client.get(
         f"/api/v1/datasets/{SP2D}/export.xlsx", headers=bearer(tokens["admin"])
     )
     assert_error(response, 404, "format_unavailable")
+    assert "csv" in response.json()["error"]["hint"]
 
 
 def test_masked_column_filter_is_refused(api_client: TestClient, tokens: dict[str, str]) -> None:
