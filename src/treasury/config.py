@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     )
     engine: str = Field(default="duckdb", description="Mart engine: duckdb or spark.")
     duckdb_threads: int = Field(default=2, description="Threads DuckDB may use.")
+    database_pool_size: int = Field(
+        default=20, ge=1, description="App-database connections kept open per worker process."
+    )
+    database_max_overflow: int = Field(
+        default=30, ge=0, description="Extra app-database connections a busy worker may open."
+    )
     duckdb_memory_limit: str = Field(default="4GB", description="DuckDB memory limit.")
 
     @property

@@ -8,6 +8,7 @@ validation error) into the error shape, so bad input is a 400, never a 500.
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Literal
@@ -17,6 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from treasury.warehouse.reader import ReadError
@@ -32,6 +35,8 @@ _CODES = {
     409: "conflict",
     413: "too_large",
     429: "rate_limited",
+    503: "unavailable",
+    507: "insufficient_storage",
 }
 
 
@@ -99,6 +104,23 @@ def to_error(exc: Exception) -> JSONResponse | None:
             code = str(detail.get("code", code))
             message = str(detail.get("message", message))
         return error_response(exc.status_code, code, message, headers=exc.headers)
+    if isinstance(exc, DBAPIError | SQLAlchemyTimeoutError):
+        log.warning("app database unavailable: %s", type(exc).__name__)
+        return error_response(
+            503,
+            "database_unavailable",
+            "the application database is not answering",
+            "try again in a moment; if it persists, tell the operators",
+            headers={"Retry-After": "5"},
+        )
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        log.error("disk full: %s", exc)
+        return error_response(
+            507,
+            "insufficient_storage",
+            "the server's disk is full: nothing was stored",
+            "try again later; the operators have been told",
+        )
     return None
 
 

@@ -62,9 +62,9 @@ def enospc() -> OSError:
 
 
 def assert_clean_error(response) -> None:  # type: ignore[no-untyped-def]
-    assert 400 <= response.status_code < 600
+    assert response.status_code == 507, response.text
     body = response.json()
-    assert body["ok"] is False and body["error"]["message"]
+    assert body["ok"] is False and body["error"]["code"] == "insufficient_storage"
     assert "Traceback" not in response.text and "Errno" not in body["error"]["message"]
 
 

@@ -15,12 +15,24 @@ from treasury.config import get_settings
 
 @cache
 def engine_for(url: str) -> Engine:
-    """One engine per URL; SQLite gets a busy timeout and write-ahead logging."""
+    """One engine per URL; SQLite gets a busy timeout and write-ahead logging.
+
+    A worker serves up to 40 requests at once, each holding a session: the pool is sized by
+    ``TREASURY_DATABASE_POOL_SIZE`` / ``TREASURY_DATABASE_MAX_OVERFLOW`` (default 20 + 30), not
+    SQLAlchemy's 5 + 10, which ran dry under load.
+    """
+    settings = get_settings()
+    pool = {
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_max_overflow,
+    }
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[-1]
+        path = url.split(":///", 1)[-1] if ":///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+            engine = create_engine(url, connect_args={"timeout": 30}, **pool)
+        else:  # in memory: one connection per thread, no pool to size
+            engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: object, _record: object) -> None:
@@ -30,7 +42,7 @@ def engine_for(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def get_engine(url: str | None = None) -> Engine:

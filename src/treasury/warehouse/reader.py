@@ -880,16 +880,22 @@ def _reader(
     return reader
 
 
+#: Readers in one process share DuckDB's instance of a snapshot file: its lock-down (check, then
+#: set) must not interleave, or the second reader finds the configuration locked half way.
+_LOCK_DOWN = threading.Lock()
+
+
 def _lock_down(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """No file or network access but the lake's (snapshot views read its Parquet files), and
     the configuration locked; the instance may have been locked already by another reader."""
-    row = con.execute("SELECT current_setting('lock_configuration')").fetchone()
-    if not (row and row[0]):
-        lake = settings.lake
-        dirs = sorted({str(p).rstrip("/") + "/" for p in (lake.absolute(), lake.resolve())})
-        con.execute(f"SET allowed_directories = [{', '.join(quote(d) for d in dirs)}]")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
+    with _LOCK_DOWN:
+        row = con.execute("SELECT current_setting('lock_configuration')").fetchone()
+        if not (row and row[0]):
+            lake = settings.lake
+            dirs = sorted({str(p).rstrip("/") + "/" for p in (lake.absolute(), lake.resolve())})
+            con.execute(f"SET allowed_directories = [{', '.join(quote(d) for d in dirs)}]")
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
 
 
 def _refusal(status: int, reason: str, message: str) -> ReadError:
