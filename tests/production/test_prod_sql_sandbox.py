@@ -71,17 +71,20 @@ def test_refused_queries_leave_no_file(platform_home: Path) -> None:
     assert not (platform_home / "lake" / "leak.csv").exists()
 
 
-@pytest.mark.xfail(
-    reason="warehouse.reader allows current_setting(): it shows server paths (reported)",
-    strict=False,
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT current_setting('allowed_directories') AS d",
+        "SELECT path FROM duckdb_databases()",
+        "SELECT * FROM pragma_database_list()",
+    ],
 )
-def test_settings_are_not_readable(api_client: TestClient, tokens: dict[str, str]) -> None:
-    r = api_client.post(
-        "/api/v1/sql",
-        json={"sql": "SELECT current_setting('allowed_directories') AS d"},
-        headers=bearer(tokens["analis.pusat"]),
-    )
-    assert r.status_code == 400
+def test_settings_and_paths_are_not_readable(
+    api_client: TestClient, tokens: dict[str, str], sql: str
+) -> None:
+    r = api_client.post("/api/v1/sql", json={"sql": sql}, headers=bearer(tokens["analis.pusat"]))
+    assert r.status_code == 400, r.text
+    assert "/" not in r.json()["error"]["message"].replace("read/write", "")  # no server path
 
 
 def test_overlong_query_is_a_clear_400(api_client: TestClient, tokens: dict[str, str]) -> None:
