@@ -16,6 +16,7 @@ from treasury.assistant.ocr.recognize import (
     Result,
     UnsupportedFile,
     _amount_fields,
+    _number_and_date,
     find_values,
     parse_date,
     parse_figures,
@@ -125,6 +126,7 @@ def test_value_parsers_fix_ocr_confusions() -> None:
     assert parse_date("12 Maret 2024") == dt.date(2024, 3, 12)
     assert parse_date("l2 Marct 2O24") == dt.date(2024, 3, 12)
     assert parse_date("31 Februari 2024") is None
+    assert parse_date("R1 Juli 2025") is None  # a day glued to a stray letter is not trusted
     assert parse_date("12-03-2024") == dt.date(2024, 3, 12)
     # "1 8 Juli": 18 when the page shows that date elsewhere, else the colon read as "1"
     assert parse_date("1 8 Juli 2024", frozenset({dt.date(2024, 7, 18)})) == dt.date(2024, 7, 18)
@@ -179,3 +181,27 @@ def test_labels_layout_and_amount_votes() -> None:
     _amount_fields(values, [], out)
     assert out.fields["nilai"]["valid"] is False
     assert "figures_words_mismatch" in {p["code"] for p in out.problems}
+
+
+def test_number_and_date_check_each_other() -> None:
+    today = dt.date(2026, 12, 1)
+    signature = frozenset({dt.date(2024, 7, 18)})
+
+    def check(number: str, date: str) -> Result:
+        out = Result()
+        values = {"nomor_dokumen": Found(number, 0.9), "tanggal": Found(date, 0.9)}
+        _number_and_date(values, out, today, signature)
+        return out
+
+    good = check("0712345/428810/2024", "18 Juli 2024")
+    assert good.fields["nomor_dokumen"]["valid"] and good.fields["tanggal"]["valid"]
+    assert good.problems == []
+    # a misread month digit in the sequence number, a misread day that is still a date
+    bad = check("9712345/428810/2024", "10 Juli 2024")
+    assert bad.fields["nomor_dokumen"]["valid"] is False
+    assert bad.fields["tanggal"]["valid"] is False
+    assert {p["code"] for p in bad.problems} == {"period_mismatch", "date_mismatch"}
+    invoice = check("INV/2024/06/00123", "18 Juli 2024")
+    assert [p["code"] for p in invoice.problems] == ["period_mismatch"]
+    future = check("0712345/428810/2027", "18 Juli 2027")
+    assert "bad_date" in {p["code"] for p in future.problems}

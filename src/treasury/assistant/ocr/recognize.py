@@ -345,7 +345,8 @@ def parse_date(text: str, others: frozenset[dt.date] = frozenset()) -> dt.date |
         candidate = parse_date(joined)
         if candidate is not None and candidate in others:
             return candidate
-    match = re.search(r"([0-9OolI]{1,2})\s*([A-Za-z]{3,})\s*([0-9OolISB]{4})", text)
+    # the day must start a word: "R1 Juli" (a 2 read as R) is no date rather than the 1st
+    match = re.search(r"(?<![A-Za-z0-9])([0-9OolI]{1,2})\s*([A-Za-z]{3,})\s*([0-9OolISB]{4})", text)
     try:
         if match:
             month = process.extractOne(
@@ -534,7 +535,17 @@ def _number_and_date(
     number, number_kind = parse_number(found.text) if found else (None, None)
     date_found = values.get("tanggal")
     day = parse_date(date_found.text, page_dates) if date_found else None
-    date_ok = day is not None and dt.date(2000, 1, 1) <= day <= today
+    real_date = day is not None and dt.date(2000, 1, 1) <= day <= today
+    date_ok = real_date
+    signed = sorted(page_dates - {day}) if day is not None else []
+    if real_date and signed and day not in page_dates:
+        date_ok = False  # the date beside the signature says otherwise
+        out.problem(
+            "tanggal",
+            "date_mismatch",
+            f"the date differs from the date by the signature ({signed[-1].isoformat()})",
+            f"tanggal berbeda dengan tanggal di tanda tangan ({signed[-1].isoformat()})",
+        )
     if date_found is not None:
         out.put(
             "tanggal",
@@ -543,7 +554,7 @@ def _number_and_date(
             date_found.confidence,
             date_ok,
         )
-        if not date_ok:
+        if not real_date:
             out.problem(
                 "tanggal",
                 "bad_date",
@@ -559,14 +570,20 @@ def _number_and_date(
         )
         return
     valid = number is not None
-    if number and number_kind == "spm" and day is not None and number[-4:] != str(day.year):
-        valid = False
-        out.problem(
-            "nomor_dokumen",
-            "year_mismatch",
-            "the year in the SPM number differs from the document date",
-            "tahun pada nomor SPM berbeda dengan tanggal dokumen",
-        )
+    if number and day is not None:
+        # the number carries the period: SPM <month><5 digits>/<satker>/<year>, INV/<year>/<month>/
+        if number_kind == "spm":
+            period = (int(number[-4:]), int(number[:2]))
+        else:
+            period = (int(number[4:8]), int(number[9:11]))
+        if period != (day.year, day.month):
+            valid = False
+            out.problem(
+                "nomor_dokumen",
+                "period_mismatch",
+                "the year or month in the document number differs from the document date",
+                "tahun atau bulan pada nomor dokumen berbeda dengan tanggal dokumen",
+            )
     if number is None:
         out.problem(
             "nomor_dokumen",
