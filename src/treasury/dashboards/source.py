@@ -57,6 +57,9 @@ T = TypeVar("T")
 _CACHE: OrderedDict[tuple[str, Principal, str, int], list[dict[str, Any]]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 CACHE_ENTRIES = 512
+#: At most this many rows (nested list items count) are kept in the cache in all.
+CACHE_TOTAL_ROWS = 400_000
+_WEIGHTS: dict[tuple[str, Principal, str, int], int] = {}
 #: Results larger than this many rows are not cached.
 CACHE_MAX_ROWS = 20_000
 
@@ -65,6 +68,22 @@ def clear_cache() -> None:
     """Forget every cached result (tests; a new snapshot makes old entries unreachable anyway)."""
     with _CACHE_LOCK:
         _CACHE.clear()
+        _WEIGHTS.clear()
+
+
+def _weight(rows: list[dict[str, Any]]) -> int:
+    """Rows counted for the cache bound: a row, or the items of the lists it holds (batches).
+
+    Examples
+    --------
+    >>> _weight([{"a": 1}, {"a": 2}]), _weight([{"q0": [1, 2, 3], "q1": [4]}])
+    (2, 4)
+    """
+    total = 0
+    for row in rows:
+        nested = sum(len(v) for v in row.values() if isinstance(v, list))
+        total += nested or 1
+    return total
 
 
 @dataclass
@@ -132,11 +151,14 @@ class Source:
         snapshot = key[0]
         self.reads += 1
         rows: list[dict[str, Any]] = self.reader.sql(self.principal, sql, limit=limit).to_pylist()
-        if snapshot and len(rows) <= CACHE_MAX_ROWS:
+        weight = _weight(rows)
+        if snapshot and weight <= CACHE_MAX_ROWS:
             with _CACHE_LOCK:
                 _CACHE[key] = [dict(r) for r in rows]
-                while len(_CACHE) > CACHE_ENTRIES:
-                    _CACHE.popitem(last=False)
+                _WEIGHTS[key] = weight
+                while len(_CACHE) > CACHE_ENTRIES or sum(_WEIGHTS.values()) > CACHE_TOTAL_ROWS:
+                    old, _ = _CACHE.popitem(last=False)
+                    _WEIGHTS.pop(old, None)
         return rows
 
     def many(self, queries: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
