@@ -92,26 +92,24 @@ class Figure:
         return out.getvalue()
 
     def xlsx(self) -> bytes:
-        """The rows as an XLSX workbook (one sheet named after the figure)."""
-        import xlsxwriter
+        """The rows as an XLSX workbook (one sheet named after the figure), written by
+        ``rustpy-xlsxwriter`` like the open-data exports."""
+        import os
+        import tempfile
+        from pathlib import Path
 
-        out = io.BytesIO()
-        book = xlsxwriter.Workbook(out, {"in_memory": True})
-        sheet = book.add_worksheet(self.id[:31])
-        bold = book.add_format({"bold": True})
-        for j, column in enumerate(self.columns):
-            sheet.write(0, j, column.name, bold)
-        for i, row in enumerate(self.rows, start=1):
-            for j, column in enumerate(self.columns):
-                value = row.get(column.name)
-                if value is None:
-                    continue
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    sheet.write_number(i, j, value)
-                else:
-                    sheet.write_string(i, j, str(value))
-        book.close()
-        return out.getvalue()
+        from rustpy_xlsxwriter import FastExcel
+
+        names = [c.name for c in self.columns]
+        data = [{n: row.get(n) for n in names} for row in self.rows] or [dict.fromkeys(names)]
+        fd, name = tempfile.mkstemp(suffix=".xlsx", prefix="treasury-figure-")
+        os.close(fd)
+        path = Path(name)
+        try:
+            FastExcel(str(path)).sheet(self.id[:31], iter(data)).save()
+            return path.read_bytes()
+        finally:
+            path.unlink(missing_ok=True)
 
 
 def _cell(value: Any) -> Any:
