@@ -169,7 +169,7 @@ def test_login_redirects_only_to_this_site(client: TestClient) -> None:
         data={"name": "eksternal", "password": PASSWORDS["eksternal"], "next": "//evil.example"},
         follow_redirects=False,
     )
-    assert response.headers["location"] == "/data"
+    assert response.headers["location"] == "/portal"  # the role home on this site
 
 
 def test_tokens_created_shown_once_and_revoked(client: TestClient) -> None:

@@ -457,8 +457,8 @@ def login_form(request: Request, session: SessionDep) -> HTMLResponse:
 
 def _next(request: Request, value: str | None = None) -> str:
     """Where to go after logging in: a path on this site only."""
-    target = value or request.query_params.get("next") or "/data"
-    return target if target.startswith("/") and not target.startswith("//") else "/data"
+    target = value or request.query_params.get("next") or "/portal"
+    return target if target.startswith("/") and not target.startswith("//") else "/portal"
 
 
 @router.post("/login", response_class=HTMLResponse)
