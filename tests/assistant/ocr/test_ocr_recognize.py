@@ -21,6 +21,7 @@ from treasury.assistant.ocr.recognize import (
     parse_date,
     parse_figures,
     parse_number,
+    payee_kind,
     recognize,
     to_priority_case,
 )
@@ -55,9 +56,10 @@ def test_clean_spm_all_fields_right() -> None:
         "kode_satker": record.kode_satker,
         "kode_akun": record.kode_akun,
         "jenis_pembayaran": record.jenis_pembayaran,
-        "jenis_penerima": case["jenis_penerima"],
+        "jenis_penerima": payee_kind(record.penerima, record.jenis_pembayaran, record.kode_akun),
         "nilai": record.nilai,
         "uraian": record.uraian,
+        "tanggal_kontrak_berakhir": None,
         "penerima": record.penerima,
         "document_type": "spm",
         "valid": True,
@@ -205,3 +207,12 @@ def test_number_and_date_check_each_other() -> None:
     assert [p["code"] for p in invoice.problems] == ["period_mismatch"]
     future = check("0712345/428810/2027", "18 Juli 2027")
     assert "bad_date" in {p["code"] for p in future.problems}
+
+
+def test_payee_kind() -> None:
+    assert payee_kind("CV MAJU JAYA", "GUP", "521211") == "bendahara"
+    assert payee_kind("PT KARYA UTAMA", "LS", "533111") == "badan_usaha"
+    assert payee_kind("KOPERASI PRIMA", "LS", "521211") == "badan_usaha"
+    assert payee_kind("SITI RAHMAWATI", "LS", "511121") == "pegawai"
+    assert payee_kind("SITI RAHMAWATI", "LS", "524111") == "pihak_ketiga"
+    assert payee_kind("", "LS", "524111") is None

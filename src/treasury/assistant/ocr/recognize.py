@@ -771,12 +771,29 @@ def _payment_kind(values: dict[str, Found], out: Result) -> None:
     }
 
 
+def payee_kind(payee: str, payment: str | None, account: str | None) -> str | None:
+    """The ``jenis_penerima`` of an SPM from what the document shows.
+
+    UP/GUP/TUP are paid to the satker's treasurer (``bendahara``); a company form (PT, CV, UD,
+    koperasi, perum, firma) is a ``badan_usaha``; a person paid from a personnel account (51) is
+    ``pegawai``, any other person ``pihak_ketiga``; None when nothing was read.
+    """
+    if payment in ("UP", "GUP", "TUP"):
+        return "bendahara"
+    if not payee:
+        return None
+    if re.match(r"(PT|CV|UD|KOPERASI|PERUM|FIRMA)\b", payee):
+        return "badan_usaha"
+    return "pegawai" if (account or "").startswith("51") else "pihak_ketiga"
+
+
 def to_priority_case(result: Mapping[str, Any]) -> dict[str, Any]:
     """The SPM fields of a recognition result, named as in ``span_sp2d``/``sakti_spm``.
 
     A plain dict for the SPM priority model (``treasury.ml.priority``, not imported: products
     stay independent): ``nomor_spm``, ``tanggal_spm``, ``kode_satker``, ``kode_akun``,
-    ``jenis_pembayaran``, ``jenis_penerima``, ``nilai``, ``uraian``, ``penerima``, plus
+    ``jenis_pembayaran``, ``jenis_penerima`` (:func:`payee_kind`), ``nilai``, ``uraian``,
+    ``tanggal_kontrak_berakhir`` (None: not on the document), ``penerima``, plus
     ``valid`` (every field checked) and ``source="ocr"``. Missing fields are None.
     """
     fields = result.get("fields", {})
@@ -785,16 +802,16 @@ def to_priority_case(result: Mapping[str, Any]) -> dict[str, Any]:
         return fields.get(name, {}).get("value")
 
     payee = value("penerima") or ""
-    company = re.match(r"(PT|CV|UD|KOPERASI|PERUM|FIRMA)\b", payee)
     return {
         "nomor_spm": value("nomor_dokumen"),
         "tanggal_spm": value("tanggal"),
         "kode_satker": value("kode_satker"),
         "kode_akun": value("kode_akun"),
         "jenis_pembayaran": value("jenis_pembayaran"),
-        "jenis_penerima": "badan_usaha" if company else None,
+        "jenis_penerima": payee_kind(payee, value("jenis_pembayaran"), value("kode_akun")),
         "nilai": value("nilai"),
         "uraian": value("uraian"),
+        "tanggal_kontrak_berakhir": None,  # not on the document
         "penerima": payee or None,
         "document_type": result.get("document_type"),
         "valid": result.get("status") == "ok",
