@@ -131,7 +131,7 @@ def test_a_cached_page_is_still_audited(get_as, od_settings) -> None:
         with session_scope(od_settings.app_database_url) as session:
             return session.execute(
                 text(
-                    "select count(*) from audit_log where action = 'sql' and filters like '%cached%'"
+                    "select count(*) from audit_log where action = 'sql' and CAST(filters AS TEXT) LIKE '%cached%'"
                 )
             ).scalar_one()
 

@@ -59,29 +59,6 @@ def server(opendata_platform: Path) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's Chromium driven by Playwright (no browser download)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = "/usr/bin/chromium"
-    if not Path(executable).exists():
-        pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
     """A fresh page recording console errors; leaves a full-page screenshot as an artifact."""

@@ -15,7 +15,6 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 from fastapi.testclient import TestClient
 from tests.production.pgtools import database_env
@@ -92,10 +91,12 @@ def matrix_env(
 def truth(platform_home: Path) -> dict[str, object]:
     """Facts read straight from the snapshot: rows per scope and key values of each dataset."""
     from treasury.config import Settings
+    from treasury.warehouse.engines.duckdb import connect
     from treasury.warehouse.serving import current_snapshot
 
-    path = current_snapshot(Settings(home=platform_home, database_url=""))
-    con = duckdb.connect(str(path), read_only=True)
+    settings = Settings(home=platform_home, database_url="")
+    path = current_snapshot(settings)
+    con = connect(settings, path, read_only=True)  # the readers' configuration, or DuckDB refuses
     try:
         sp2d = con.execute(
             "SELECT nomor_sp2d, kode_provinsi, kode_kppn, rekening_penerima FROM clean_span_sp2d"
