@@ -37,6 +37,15 @@ def steward_headers(tmp_path_factory: pytest.TempPathFactory, platform_home: Pat
 
     home = tmp_path_factory.mktemp("schemathesis-platform") / "home"
     shutil.copytree(platform_home, home)
+    # The copy's snapshot views still name the platform's lake files: point them at the copy's
+    # own lake, or the copy reads (and its sandbox refuses) files outside its home.
+    from treasury.config import Settings
+    from treasury.warehouse.backup import _repoint_views
+    from treasury.warehouse.serving import current_snapshot
+
+    copy = Settings(home=home, database_url="")
+    for old_lake in {str(platform_home / "lake"), str((platform_home / "lake").resolve())}:
+        _repoint_views(copy, current_snapshot(copy), old_lake)  # type: ignore[arg-type]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TREASURY_HOME", str(home))
         patch.delenv("TREASURY_DATABASE_URL", raising=False)
