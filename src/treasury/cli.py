@@ -394,6 +394,7 @@ def demo(
         )
     out.print(table)
     _seed_demo_logins(settings)
+    console.print("Next: `treasury models train --all` fills the ML pages (/ml, /dashboards/alco).")
     if serve:
         _serve(settings, host="127.0.0.1", port=port, workers=1)
 
