@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from tests.production.pgtools import (
@@ -30,7 +25,7 @@ from tests.production.pgtools import (
     mirror,
     server_url,
 )
-from tests.testkit import DEMO_USERS, TEST_ENV, clear_caches
+from tests.testkit import DEMO_USERS, TEST_ENV, clear_caches, served
 
 from treasury.access import Principal, Zone
 from treasury.config import Settings, get_settings
@@ -158,42 +153,11 @@ def api_client(od_home: Path) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def live_url(platform_home: Path) -> Iterator[str]:
     """The real app under uvicorn in a subprocess over the platform; yields its URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {**os.environ, **TEST_ENV, "TREASURY_HOME": str(platform_home)}
     env.pop("TREASURY_DATABASE_URL", None)
     env.update(database_env(platform_home))
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "treasury.web.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the web app did not start")
+    with served(env) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import httpx
+
 from treasury.config import get_settings
 
 DEMO_USERS = ("admin", "steward", "analis.pusat", "analis.jatim", "analis.surabaya", "eksternal")
@@ -27,3 +36,28 @@ def clear_caches() -> None:
 def bearer(token: str) -> dict[str, str]:
     """Headers sending ``token``."""
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def served(env: Mapping[str, str]) -> Iterator[str]:
+    """The real app under uvicorn in a subprocess with ``env``; yields its URL until closed."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "uvicorn", "treasury.web.app:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    server = subprocess.Popen(command, env=dict(env))  # the whole environment, as given
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the web app did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

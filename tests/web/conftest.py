@@ -44,45 +44,10 @@ def tiny_home(tiny_platform: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 def live_server(tiny_platform: Path) -> Iterator[str]:
     """The real app served by uvicorn in a subprocess over the tiny platform; yields its URL."""
     import os
-    import socket
-    import subprocess
-    import sys
-    import time
 
-    import httpx
+    from tests.testkit import served
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {**os.environ, "TREASURY_HOME": str(tiny_platform)}
     env.pop("TREASURY_DATABASE_URL", None)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "treasury.web.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the web app did not start")
+    with served(env) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
