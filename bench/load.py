@@ -256,12 +256,14 @@ def measure(
                     "run",
                     env=env,
                     stdout=asyncio.subprocess.DEVNULL,
-                    stderr=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.PIPE,
                 )
-                code = await process.wait()
+                _, stderr = await process.communicate()
+                code = process.returncode
                 after = current_snapshot(settings)
                 return {
                     "pipeline_exit": code,
+                    "pipeline_error": stderr.decode(errors="replace")[-2000:] if code else "",
                     "pipeline_seconds": round(time.perf_counter() - t0, 1),
                     "before": before.name if before else None,
                     "after": after.name if after else None,

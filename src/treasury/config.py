@@ -31,10 +31,10 @@ class Settings(BaseSettings):
     engine: str = Field(default="duckdb", description="Mart engine: duckdb or spark.")
     duckdb_threads: int = Field(default=2, description="Threads DuckDB may use.")
     database_pool_size: int = Field(
-        default=20, ge=1, description="App-database connections kept open per worker process."
+        default=10, ge=1, description="App-database connections kept open per worker process."
     )
     database_max_overflow: int = Field(
-        default=30, ge=0, description="Extra app-database connections a busy worker may open."
+        default=10, ge=0, description="Extra app-database connections a busy worker may open."
     )
     duckdb_memory_limit: str = Field(default="4GB", description="DuckDB memory limit.")
 

@@ -113,7 +113,9 @@ def db_session() -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(db_session)]
+#: Closed when the handler returns, before the response is sent: a streamed export or a slow
+#: client must not keep an app-database connection for the whole download.
+SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 
 
 _LIMITERS: dict[int, tuple[AccessSettings, RequestLimiter]] = {}
@@ -160,6 +162,9 @@ def current_principal(request: Request, session: SessionDep) -> Principal:
             detail={"code": "invalid_token", "message": str(exc)},
             headers={"WWW-Authenticate": "Bearer"},
         ) from None
+    # End the identification's transaction: its connection goes back to the pool while the
+    # handler works (a DuckDB query may take seconds); the session reconnects if used again.
+    session.commit()
     address = client_address(host, headers, settings)
     allowed, retry_after = _limiter().check(principal, str(address) if address else None)
     if not allowed:

@@ -17,9 +17,11 @@ from treasury.config import get_settings
 def engine_for(url: str) -> Engine:
     """One engine per URL; SQLite gets a busy timeout and write-ahead logging.
 
-    A worker serves up to 40 requests at once, each holding a session: the pool is sized by
-    ``TREASURY_DATABASE_POOL_SIZE`` / ``TREASURY_DATABASE_MAX_OVERFLOW`` (default 20 + 30), not
-    SQLAlchemy's 5 + 10, which ran dry under load.
+    A worker serves up to 40 requests at once; a request holds a connection only while it
+    identifies the caller or writes (the request session commits right after identification and
+    closes before a response is streamed). The pool is sized by ``TREASURY_DATABASE_POOL_SIZE`` /
+    ``TREASURY_DATABASE_MAX_OVERFLOW`` (default 10 + 10 per worker): workers x 20 must stay below
+    PostgreSQL's ``max_connections`` (100 by default).
     """
     settings = get_settings()
     pool = {
