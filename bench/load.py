@@ -194,8 +194,9 @@ def _server_errors(log: Path) -> list[str]:
     lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
     found: dict[str, int] = {}
     for line in lines:
-        if not line.startswith((" ", "\t", "INFO", "Traceback")) and (
-            "Error" in line or "Exception" in line
+        if "died" in line or (
+            not line.startswith((" ", "\t", "INFO", "Traceback"))
+            and ("Error" in line or "Exception" in line)
         ):
             found[line[:300]] = found.get(line[:300], 0) + 1
     return [f"{n} x {line}" for line, n in sorted(found.items(), key=lambda x: -x[1])[:10]]

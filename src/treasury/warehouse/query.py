@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 
+import duckdb
 import pyarrow as pa
 import sqlglot
 from sqlglot import exp
@@ -103,6 +104,35 @@ def check_sql(sql: str) -> exp.Expression:
     return tree
 
 
+#: Connections to one snapshot file in one process share a DuckDB instance: its lock-down (check,
+#: then set) must not interleave, or the second connection finds the configuration locked half way.
+_LOCK_DOWN = threading.Lock()
+
+
+def lock_down(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """No file or network access but the lake's (snapshot views read its Parquet files), and the
+    configuration locked; the shared instance may have been locked already by another connection.
+
+    Raises
+    ------
+    QueryError
+        When the instance is locked with external access still on (someone else's settings).
+    """
+    with _LOCK_DOWN:
+        locked, external = con.execute(
+            "SELECT current_setting('lock_configuration'), "
+            "current_setting('enable_external_access')"
+        ).fetchone() or (False, True)
+        if not locked:
+            lake = settings.lake
+            dirs = sorted({str(p).rstrip("/") + "/" for p in (lake.absolute(), lake.resolve())})
+            con.execute(f"SET allowed_directories = [{', '.join(quote(d) for d in dirs)}]")
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
+        elif external:
+            raise QueryError("the snapshot connection allows external access; refusing to run SQL")
+
+
 def run_query(
     sql: str, limit: int = 10_000, settings: Settings | None = None, timeout: float = 30.0
 ) -> pa.Table:
@@ -131,21 +161,7 @@ def run_query(
         raise QueryError(str(exc)) from None
     timer = threading.Timer(timeout, con.interrupt)
     try:
-        # Connections to one file in one process share a DuckDB instance: another reader may
-        # have locked it already (with external access off), and a locked one cannot be SET.
-        locked, external = con.execute(
-            "SELECT current_setting('lock_configuration'), "
-            "current_setting('enable_external_access')"
-        ).fetchone() or (False, True)
-        if not locked:
-            # Snapshot views read the lake's Parquet files: that folder only stays readable.
-            lake = (settings or get_settings()).lake
-            dirs = sorted({str(p).rstrip("/") + "/" for p in (lake.absolute(), lake.resolve())})
-            con.execute(f"SET allowed_directories = [{', '.join(quote(d) for d in dirs)}]")
-            con.execute("SET enable_external_access = false")
-            con.execute("SET lock_configuration = true")
-        elif external:
-            raise QueryError("the snapshot connection allows external access; refusing to run SQL")
+        lock_down(con, settings or get_settings())
         known = {
             r[0]
             for r in con.execute(

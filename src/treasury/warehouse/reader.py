@@ -46,9 +46,9 @@ from treasury.catalog.publication import dataset_states
 from treasury.config import Settings, get_settings
 from treasury.db.session import session_scope
 from treasury.warehouse import lake, uploads
-from treasury.warehouse.contracts import contracts, ident, quote
+from treasury.warehouse.contracts import contracts, ident
 from treasury.warehouse.engines.duckdb import connect
-from treasury.warehouse.query import QueryError, check_sql, run_query
+from treasury.warehouse.query import QueryError, check_sql, lock_down, run_query
 from treasury.warehouse.serving import current_snapshot
 
 OPS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "contains", "startswith", "isnull")
@@ -439,7 +439,7 @@ class Reader:
             con = self._connections.get(path)
             if con is None:
                 con = connect(self.settings, path, read_only=True)
-                _lock_down(con, self.settings)
+                lock_down(con, self.settings)
                 self._connections[path] = con
                 names = con.execute(
                     "SELECT table_name FROM duckdb_tables() WHERE NOT internal "
@@ -878,24 +878,6 @@ def _reader(
     except _INPUT_ERRORS as exc:
         raise ReadError(400, "bad_filter", str(exc).split("\n")[0]) from None
     return reader
-
-
-#: Readers in one process share DuckDB's instance of a snapshot file: its lock-down (check, then
-#: set) must not interleave, or the second reader finds the configuration locked half way.
-_LOCK_DOWN = threading.Lock()
-
-
-def _lock_down(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """No file or network access but the lake's (snapshot views read its Parquet files), and
-    the configuration locked; the instance may have been locked already by another reader."""
-    with _LOCK_DOWN:
-        row = con.execute("SELECT current_setting('lock_configuration')").fetchone()
-        if not (row and row[0]):
-            lake = settings.lake
-            dirs = sorted({str(p).rstrip("/") + "/" for p in (lake.absolute(), lake.resolve())})
-            con.execute(f"SET allowed_directories = [{', '.join(quote(d) for d in dirs)}]")
-            con.execute("SET enable_external_access = false")
-            con.execute("SET lock_configuration = true")
 
 
 def _refusal(status: int, reason: str, message: str) -> ReadError:
