@@ -39,13 +39,21 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @contextmanager
-def served(env: Mapping[str, str]) -> Iterator[str]:
-    """The real app under uvicorn in a subprocess with ``env``; yields its URL until closed."""
+def served(env: Mapping[str, str], workers: int | None = None) -> Iterator[str]:
+    """The real app under uvicorn in a subprocess with ``env``; yields its URL until closed.
+
+    With ``workers``, the real CLI serves it: ``treasury serve --workers <workers>`` (which
+    needs a serving snapshot in the home).
+    """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "uvicorn", "treasury.web.app:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    if workers is None:
+        command = [sys.executable, "-m", "uvicorn", "treasury.web.app:create_app", "--factory"]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    else:
+        command = [sys.executable, "-m", "treasury.cli", "serve", "--host", "127.0.0.1"]
+        command += ["--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen(command, env=dict(env))  # the whole environment, as given
     url = f"http://127.0.0.1:{port}"
     try:

@@ -3,7 +3,8 @@
 A request is identified by an API token (``Authorization: Bearer <token>``, a raw token in
 ``Authorization``, or ``X-CKAN-API-Key``), else by the signed login cookie ``tbd_session``,
 else it is anonymous; its zone comes from the client address. Every identified request passes
-the rate limiter: refused -> 429 with ``Retry-After``. An invalid token -> 401.
+the rate limiter (in-process, or in Redis with ``TREASURY_RATELIMIT_REDIS_URL``): refused -> 429
+with ``Retry-After``. An invalid token -> 401.
 """
 
 from __future__ import annotations
@@ -122,12 +123,17 @@ _LIMITERS: dict[int, tuple[AccessSettings, RequestLimiter]] = {}
 
 
 def _limiter() -> RequestLimiter:
-    """The in-process limiter of the current access settings (new settings, new buckets)."""
+    """The limiter of the current access settings (new settings, new buckets).
+
+    In-process buckets per worker by default; with ``ratelimit_redis_url`` set, buckets in Redis
+    shared by every worker, which fall back to in-process ones (and log one warning) while Redis
+    cannot be reached: a Redis outage never turns a request into a 500.
+    """
     settings = get_access_settings()
     cached = _LIMITERS.get(id(settings))
     if cached is None or cached[0] is not settings:
         _LIMITERS.clear()
-        cached = _LIMITERS[id(settings)] = (settings, RequestLimiter.in_process(settings))
+        cached = _LIMITERS[id(settings)] = (settings, RequestLimiter.from_settings(settings))
     return cached[1]
 
 

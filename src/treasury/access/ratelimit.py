@@ -2,8 +2,9 @@
 
 The web layer calls :meth:`RequestLimiter.check` per request and answers 429 with
 ``Retry-After: <retry_after>`` when refused. :class:`TokenBucket` is the in-process limiter (one
-per worker process); anything with the :class:`RateLimiter` shape (e.g. a Redis one shared by
-all workers) can replace it.
+per worker process, so ``--workers 4`` allows four times the limit); with
+``TREASURY_RATELIMIT_REDIS_URL`` set, :meth:`RequestLimiter.from_settings` keeps the buckets in
+Redis instead (:mod:`treasury.access.ratelimit_redis`), one budget for every worker and host.
 """
 
 from __future__ import annotations
@@ -108,6 +109,21 @@ class RequestLimiter:
         return cls(
             TokenBucket(s.ratelimit_token_per_minute), TokenBucket(s.ratelimit_address_per_minute)
         )
+
+    @classmethod
+    def from_settings(cls, settings: AccessSettings | None = None) -> RequestLimiter:
+        """Buckets in Redis when ``ratelimit_redis_url`` is set (shared by all workers), else
+        in-process ones (each worker counts on its own).
+
+        The Redis buckets fall back to in-process ones while Redis cannot be reached, so a Redis
+        outage never fails a request (see :mod:`treasury.access.ratelimit_redis`).
+        """
+        s = settings or get_access_settings()
+        if not s.ratelimit_redis_url:
+            return cls.in_process(s)
+        from treasury.access.ratelimit_redis import redis_request_limiter
+
+        return redis_request_limiter(s)
 
     def check(self, principal: Principal, address: str | None) -> RateResult:
         """Check the request's token bucket, or its address bucket when it has no token.

@@ -72,6 +72,22 @@ class AccessSettings(BaseSettings):
         ge=1,
         description="Requests per minute allowed for one client address without a token.",
     )
+    ratelimit_redis_url: str = Field(
+        default="",
+        description=(
+            "Redis URL (redis://host:6379/0) holding the rate-limit buckets, so every worker and "
+            "every host behind the load balancer counts against one budget. Empty (the default) "
+            "means in-process buckets: each worker process counts on its own. When Redis cannot "
+            "be reached, requests are limited by the in-process buckets and a warning is logged."
+        ),
+    )
+    ratelimit_redis_namespace: str = Field(
+        default="treasury:ratelimit",
+        min_length=1,
+        description=(
+            "Prefix of the rate-limit keys in Redis, so several deployments can share one Redis."
+        ),
+    )
     login_max_failures: int = Field(
         default=5, ge=1, description="Failed logins for a name or address before refusing."
     )
@@ -88,6 +104,16 @@ class AccessSettings(BaseSettings):
     @classmethod
     def _valid_networks(cls, value: str) -> str:
         parse_networks(value)
+        return value
+
+    @field_validator("ratelimit_redis_url")
+    @classmethod
+    def _valid_redis_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                f"{value!r} is not a Redis URL: write redis://host:6379/0 (or rediss://, unix://)"
+            )
         return value
 
     @property
