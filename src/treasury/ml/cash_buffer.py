@@ -33,6 +33,7 @@ import pandas as pd
 
 from treasury.config import Settings
 from treasury.ml.base import Evaluation, InputError, Model
+from treasury.ml.explain import largest_first
 from treasury.ml.forecasting.calendar import FEATURES, day_features
 
 REDEMPTION_PREFIXES = ("721111", "721112", "721211", "722", "723")
@@ -477,7 +478,7 @@ class CashBuffer(Model):
                 f"forecast error quantile ({args['confidence']:.1%})": max(quantile, 0.0),
                 "scheduled debt redemptions": args["redemptions"],
             }
-            out.append(dict(sorted(parts.items(), key=lambda item: -abs(item[1]))))
+            out.append(largest_first(parts))
         return out
 
 

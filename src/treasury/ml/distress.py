@@ -24,6 +24,7 @@ from sklearn.preprocessing import StandardScaler
 
 from treasury.config import Settings
 from treasury.ml.base import Evaluation, InputError, Model
+from treasury.ml.explain import largest_first, reasons, tree_contributions
 from treasury.reference import pemda
 from treasury.sources.apbd import COMPONENT_KEYS, COMPONENTS, DBH, EARMARKED, PAD, generate_apbd
 
@@ -304,40 +305,24 @@ class DistressModel(Model):
         matrix, checked = self._matrix(cases)
         prob = np.asarray(self.booster.predict_proba(matrix))[:, 1]
         card = self.scorecard.predict_proba(matrix)[:, 1]
-        contributions = self._contributions(matrix)
-        out = []
-        for i, values in enumerate(checked):
-            reasons = [
-                {
-                    "fitur": name,
-                    "kontribusi": round(float(value), 4),
-                    "alasan": REASONS[name][0],
-                    "reason": REASONS[name][1],
-                }
-                for name, value in sorted(contributions[i].items(), key=lambda kv: -kv[1])
-                if value > 0.05
-            ][:4]
-            out.append(
-                {
-                    "kode_pemda": values["kode_pemda"],
-                    "probabilitas": round(float(prob[i]), 4),
-                    "probabilitas_scorecard": round(float(card[i]), 4),
-                    **pp56_checks(values),
-                    "alasan": reasons,
-                }
-            )
-        return out
-
-    def _contributions(self, matrix: pd.DataFrame) -> list[dict[str, float]]:
-        raw = self.booster.predict_proba(matrix, pred_contrib=True)
-        return [dict(zip(FEATURES, row[:-1], strict=True)) for row in np.asarray(raw)]
+        contributions = tree_contributions(self.booster, matrix, FEATURES)
+        return [
+            {
+                "kode_pemda": values["kode_pemda"],
+                "probabilitas": round(float(prob[i]), 4),
+                "probabilitas_scorecard": round(float(card[i]), 4),
+                **pp56_checks(values),
+                "alasan": reasons(contributions[i], REASONS, digits=4, most=4),
+            }
+            for i, values in enumerate(checked)
+        ]
 
     def explain(self, cases: list[dict[str, Any]]) -> list[dict[str, float]]:
         """LightGBM ``pred_contrib`` (log-odds) per feature, largest magnitude first."""
         matrix, _ = self._matrix(cases)
         return [
-            {k: round(float(v), 5) for k, v in sorted(row.items(), key=lambda kv: -abs(kv[1]))}
-            for row in self._contributions(matrix)
+            largest_first(row, digits=5)
+            for row in tree_contributions(self.booster, matrix, FEATURES)
         ]
 
     def page_context(self, params: dict[str, str]) -> dict[str, Any]:

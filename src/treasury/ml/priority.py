@@ -29,6 +29,7 @@ from sklearn.metrics import f1_score, recall_score
 from treasury.catalog.text import analyze
 from treasury.config import Settings
 from treasury.ml.base import Evaluation, InputError, Model
+from treasury.ml.explain import largest_first
 from treasury.sources.run import Run
 from treasury.sources.seeds import stream
 from treasury.sources.sp2d import generate_month
@@ -326,8 +327,8 @@ class PriorityModel(Model):
             contrib = {
                 names[j]: float(coef[j] * v) for j, v in zip(row.indices, row.data, strict=True)
             }
-            ranked = sorted(contrib.items(), key=lambda kv: -abs(kv[1]))[:15]
-            out.append({key: round(value, 4) for key, value in ranked if value != 0})
+            nonzero = {key: value for key, value in contrib.items() if value != 0}
+            out.append(largest_first(nonzero, digits=4, most=15))
         return out
 
     def work_queue(self, kode_kppn: str = "", day: str = "", now: str = "10:00") -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from treasury.config import Settings
 from treasury.ml.base import Evaluation, InputError, Model
+from treasury.ml.explain import largest_first, reasons, tree_contributions
 from treasury.ml.soe.scores import altman_parts, health_class, kep100_financial, rating, zone
 from treasury.sources.bumn import SECTORS, generate_bumn
 
@@ -173,23 +174,6 @@ class SoeEarlyWarningModel(Model):
             extra={"base_rate": round(float(y.mean()), 4)},
         )
 
-    def _contributions(self, x: pd.DataFrame) -> list[dict[str, float]]:
-        raw = np.asarray(self.booster.predict_proba(x, pred_contrib=True))
-        return [dict(zip(FEATURES, row[:-1], strict=True)) for row in raw]
-
-    def _reasons(self, contributions: dict[str, float]) -> list[dict[str, Any]]:
-        ranked = sorted(contributions.items(), key=lambda kv: -kv[1])
-        return [
-            {
-                "fitur": k,
-                "kontribusi": round(float(v), 3),
-                "alasan": REASONS[k][0],
-                "reason": REASONS[k][1],
-            }
-            for k, v in ranked
-            if v > 0.05
-        ][:3]
-
     def watch_list(self) -> list[dict[str, Any]]:
         """The latest year's borrowers, riskiest first, with Z'' trend, KEP-100 and reasons."""
         last = self.panel["tahun"].max()
@@ -197,7 +181,7 @@ class SoeEarlyWarningModel(Model):
         rows = self.panel[latest & (self.panel["angsuran_jatuh_tempo"] > 0)]
         x = self.panel_x.loc[rows.index]
         prob = self._prob(x)
-        contributions = self._contributions(x)
+        contributions = tree_contributions(self.booster, x, FEATURES)
         z_all = self.panel_x["z_altman"]
         out = []
         for i, (index, row) in enumerate(rows.iterrows()):
@@ -219,7 +203,7 @@ class SoeEarlyWarningModel(Model):
                     "skor_kep100": round(score, 1),
                     "peringkat": rating(score),
                     "kesehatan": health_class(rating(score)),
-                    "alasan": self._reasons(contributions[i]),
+                    "alasan": reasons(contributions[i], REASONS, digits=3, most=3),
                 }
             )
         return sorted(out, key=lambda r: -r["probabilitas"])
@@ -249,7 +233,7 @@ class SoeEarlyWarningModel(Model):
         """Per SOE: probability of failure next year, Z'' and its zone, KEP-100 and reasons."""
         x = self._matrix(cases)
         prob = self._prob(x)
-        contributions = self._contributions(x)
+        contributions = tree_contributions(self.booster, x, FEATURES)
         out = []
         for i in range(len(cases)):
             score = float(x["skor_kep100"].iloc[i])
@@ -262,7 +246,7 @@ class SoeEarlyWarningModel(Model):
                     "skor_kep100": round(score, 1),
                     "peringkat": rating(score),
                     "kesehatan": health_class(rating(score)),
-                    "alasan": self._reasons(contributions[i]),
+                    "alasan": reasons(contributions[i], REASONS, digits=3, most=3),
                 }
             )
         return out
@@ -270,8 +254,8 @@ class SoeEarlyWarningModel(Model):
     def explain(self, cases: list[dict[str, Any]]) -> list[dict[str, float]]:
         """LightGBM ``pred_contrib`` (log-odds) per feature, largest magnitude first."""
         return [
-            {k: round(float(v), 5) for k, v in sorted(row.items(), key=lambda kv: -abs(kv[1]))}
-            for row in self._contributions(self._matrix(cases))
+            largest_first(row, digits=5)
+            for row in tree_contributions(self.booster, self._matrix(cases), FEATURES)
         ]
 
     def page_context(self, params: dict[str, str]) -> dict[str, Any]:
