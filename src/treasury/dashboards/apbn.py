@@ -4,11 +4,15 @@ Descriptive: year-to-date revenue, spending, deficit, primary balance and financ
 budget and the same period last year; cumulative curves (this year against the last three);
 spending by economic type and by ministry (top 15); TKD by type; revenue by type; deficit as %
 of GDP against the 3% limit; a drill-down from national to province, kab/kota and satker.
-Predictive: a seasonal year-end projection (:mod:`treasury.dashboards.projection`).
+Predictive: year-end projections (:mod:`treasury.dashboards.projection`): revenue follows the
+ML revenue model's published forecast (dataset ``proyeksi-pendapatan-ml``, with its 80% band)
+when one covers the year, else the seasonal method, as spending always does; each is labelled.
 Prescriptive: alerts with a suggested action.
 
 Posture numbers read ``mart_apbn_bulanan`` (dataset ``realisasi-apbn-bulanan``); ministry and
-region figures read ``mart_belanja_satker_bulanan``; TKD reads ``mart_tkd_bulanan``.
+region figures read ``mart_belanja_satker_bulanan``; TKD reads ``mart_tkd_bulanan``; the
+revenue forecast reads ``mart_proyeksi_pendapatan``, which ``treasury models train
+forecasting`` publishes.
 """
 
 from __future__ import annotations
@@ -38,7 +42,13 @@ from treasury.dashboards.labels import (
     month_name,
     names_of,
 )
-from treasury.dashboards.projection import project_year_end, seasonal_norm
+from treasury.dashboards.projection import (
+    MODEL,
+    Projection,
+    project_with_forecast,
+    project_year_end,
+    seasonal_norm,
+)
 from treasury.dashboards.source import lit
 from treasury.i18n import format_percent, format_rupiah
 
@@ -54,6 +64,15 @@ select tahun, bulan, pos, kelompok, subkelompok,
 from realisasi_apbn_bulanan
 group by all
 """
+
+
+def forecast_sql(year: int) -> str:
+    """The published ML forecast of total revenue for ``year`` (no rows if none)."""
+    return (
+        "select bulan, proyeksi, bawah_80, atas_80, versi_model, dilatih_pada, data_sampai "
+        f"from proyeksi_pendapatan_ml where kelompok = 'total' and tahun = {lit(year)} "
+        "order by bulan"
+    )
 
 
 class Posture:
@@ -154,6 +173,10 @@ def build(ctx: Context) -> Board:
         )
         for pos in ("pendapatan", "belanja")
     }
+    model = _model_projection(ctx, posture, year, month_to, proj["pendapatan"].norm)
+    if model is not None:
+        proj["pendapatan"] = model
+    _landing_kpi(ctx, board, posture, year, proj["pendapatan"])
     board.figures.append(_cumulative(ctx, posture, year, month_to, "belanja", proj["belanja"]))
     board.figures.append(
         _cumulative(ctx, posture, year, month_to, "pendapatan", proj["pendapatan"])
@@ -170,6 +193,57 @@ def build(ctx: Context) -> Board:
         ((m["kode_ba"], f"{m['kode_ba']} {m['nama']}") for m in ministries), key=lambda o: o[0]
     )
     return board
+
+
+def _model_projection(
+    ctx: Context, posture: Posture, year: int, month_to: int, norm: dict[int, float]
+) -> Projection | None:
+    """Revenue projected with the published ML forecast, or None (none covers the cutoff)."""
+    rows = ctx.source.rows(forecast_sql(year))
+    if not rows:
+        return None
+    forecast = {
+        int(r["bulan"]): {k: float(r[k]) for k in ("proyeksi", "bawah_80", "atas_80")} for r in rows
+    }
+    actual = {m: v for m, v in posture.monthly(year, "pendapatan").items() if m <= month_to}
+    return project_with_forecast(actual, forecast, norm, rows[0])
+
+
+def method_label(ctx: Context, proj: Projection) -> str:
+    """How a projection was made, for legends and notes."""
+    tr = ctx.tr
+    if proj.method != MODEL:
+        return tr("proyeksi musiman", "seasonal projection (proyeksi musiman)")
+    as_of = proj.as_of.isoformat() if proj.as_of else "-"
+    return tr(
+        f"proyeksi model ML versi {proj.model_version}, data s.d. {as_of}",
+        f"ML model projection (proyeksi model ML) version {proj.model_version}, data to {as_of}",
+    )
+
+
+def _landing_kpi(ctx: Context, board: Board, posture: Posture, year: int, proj: Projection) -> None:
+    """The year-end revenue landing as a headline number (only while the year is open)."""
+    if not proj.last_month or proj.last_month == 12:
+        return
+    tr = ctx.tr
+    budget = posture.budget(year, "pendapatan")
+    note = method_label(ctx, proj)
+    if proj.method == MODEL:
+        low, high = proj.band[12]
+        note += tr(
+            f"; rentang 80%: {format_rupiah(low, ctx.lang)} – {format_rupiah(high, ctx.lang)}",
+            f"; 80% range: {format_rupiah(low, ctx.lang)} – {format_rupiah(high, ctx.lang)}",
+        )
+    board.kpis.append(
+        Kpi(
+            "proyeksi_pendapatan",
+            tr("Proyeksi pendapatan akhir tahun", "Year-end revenue projection"),
+            round(proj.total),
+            budget=budget,
+            share=pct(proj.total, budget),
+            note=note,
+        )
+    )
 
 
 # -- headline numbers ------------------------------------------------------------------------
@@ -258,16 +332,18 @@ def _cumulative(
                 break
             running += monthly[m]
             rows.append({"tahun": y, "bulan": m, "jenis": "realisasi", "kumulatif": int(running)})
+    model = proj.method == MODEL
     if proj.last_month:
         for m in range(proj.last_month + 1, 13):
-            rows.append(
-                {
-                    "tahun": year,
-                    "bulan": m,
-                    "jenis": "proyeksi",
-                    "kumulatif": int(proj.cumulative[m]),
-                }
-            )
+            row = {
+                "tahun": year,
+                "bulan": m,
+                "jenis": "proyeksi",
+                "kumulatif": int(proj.cumulative[m]),
+            }
+            if model:
+                row["bawah_80"], row["atas_80"] = (int(v) for v in proj.band[m])
+            rows.append(row)
     traces = []
     colours = {year - 3: PAST[0], year - 2: PAST[1], year - 1: PAST[2], year: BLUE}
     for y in range(year - 3, year + 1):
@@ -283,36 +359,74 @@ def _cumulative(
                 )
             )
     ahead = [r for r in rows if r["jenis"] == "proyeksi"]
+    note = None
     if ahead:
         anchor = [r for r in rows if r["tahun"] == year and r["jenis"] == "realisasi"][-1:]
+        xs = [month_name(r["bulan"], ctx.lang) for r in anchor + ahead]
+        if model:
+            traces.extend(_band(ctx, xs, anchor, ahead))
+        label = "proyeksi model ML" if model else "proyeksi musiman"
         traces.append(
             line(
-                [month_name(r["bulan"], ctx.lang) for r in anchor + ahead],
+                xs,
                 [r["kumulatif"] for r in anchor + ahead],
                 ctx.lang,
-                tr(f"{year} proyeksi", f"{year} projection (proyeksi)"),
+                tr(f"{year} {label}", f"{year} projection ({label})"),
                 ORANGE,
                 dash="dash",
             )
         )
+        note = (
+            tr(
+                f"Garis putus-putus: {method_label(ctx, proj)} (dilatih {_trained(proj)}); area: rentang 80%.",
+                f"Dashed: {method_label(ctx, proj)} (trained {_trained(proj)}); shaded: 80% range.",
+            )
+            if model
+            else tr(
+                "Garis putus-putus: proyeksi musiman sampai akhir tahun (rata-rata pola tiga tahun sebelumnya).",
+                "Dashed: seasonal projection (proyeksi musiman) to year end (mean pattern of the three years before).",
+            )
+        )
     name = tr("Belanja", "Spending") if pos == "belanja" else tr("Pendapatan", "Revenue")
+    columns = ["tahun", "bulan", "jenis", "kumulatif"] + (["bawah_80", "atas_80"] if model else [])
     return Figure(
         f"kumulatif_{pos}",
         tr(
             f"{name} kumulatif: {year} dan tiga tahun sebelumnya",
             f"Cumulative {name.lower()}: {year} and the three years before",
         ),
-        ctx.columns("tahun", "bulan", "jenis", "kumulatif"),
+        ctx.columns(*columns),
         rows,
         traces,
-        {"yaxis": money_axis([r["kumulatif"] for r in rows], ctx.lang)},
-        note=tr(
-            "Garis putus-putus: proyeksi musiman sampai akhir tahun (rata-rata pola tiga tahun sebelumnya).",
-            "Dashed: seasonal projection to year end (mean pattern of the three years before).",
-        )
-        if ahead
-        else None,
+        {
+            "yaxis": money_axis(
+                [r["kumulatif"] for r in rows] + [r.get("atas_80") or 0 for r in rows], ctx.lang
+            )
+        },
+        note=note,
     )
+
+
+def _trained(proj: Projection) -> str:
+    return f"{proj.trained_at:%Y-%m-%d %H:%M} UTC" if proj.trained_at else "-"
+
+
+def _band(
+    ctx: Context, xs: list[str], anchor: list[dict[str, Any]], ahead: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The 80% band of a model projection: its lower bound, then the upper filled down to it
+    (both start at the last actual month, like the projection line)."""
+    tr = ctx.tr
+    low = [r["kumulatif"] for r in anchor] + [r["bawah_80"] for r in ahead]
+    high = [r["kumulatif"] for r in anchor] + [r["atas_80"] for r in ahead]
+    name = tr("rentang 80% proyeksi model ML", "80% range (proyeksi model ML)")
+    lower = line(xs, low, ctx.lang, name, ORANGE)
+    upper = line(xs, high, ctx.lang, name, ORANGE)
+    for trace in (lower, upper):
+        trace.update(mode="lines", line={"color": ORANGE, "width": 0}, legendgroup="band80")
+    lower["showlegend"] = False
+    upper.update(fill="tonexty", fillcolor="rgba(230, 145, 56, 0.25)")
+    return [lower, upper]
 
 
 def _deficit_gdp(
@@ -735,7 +849,7 @@ def _alerts(
             )
         board.notes.append(
             tr(
-                f"Proyeksi akhir tahun (musiman): pendapatan {format_rupiah(proj['pendapatan'].total, lang)}, belanja {format_rupiah(proj['belanja'].total, lang)}, defisit {format_percent(projected, 2, lang)} PDB.",
-                f"Year-end projection (proyeksi, seasonal): revenue {format_rupiah(proj['pendapatan'].total, lang)}, spending {format_rupiah(proj['belanja'].total, lang)}, deficit {format_percent(projected, 2, lang)} of GDP.",
+                f"Proyeksi akhir tahun: pendapatan {format_rupiah(proj['pendapatan'].total, lang)} ({method_label(ctx, proj['pendapatan'])}), belanja {format_rupiah(proj['belanja'].total, lang)} (proyeksi musiman), defisit {format_percent(projected, 2, lang)} PDB.",
+                f"Year-end projection (proyeksi): revenue {format_rupiah(proj['pendapatan'].total, lang)} ({method_label(ctx, proj['pendapatan'])}), spending {format_rupiah(proj['belanja'].total, lang)} (seasonal), deficit {format_percent(projected, 2, lang)} of GDP.",
             )
         )

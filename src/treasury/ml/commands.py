@@ -69,6 +69,8 @@ def train_command(
                     "`treasury generate` then `treasury pipeline run`",
                 ) from None
             rows.append(card)
+            if model_name == "forecasting":
+                _publish(settings, card.version)
             progress.advance(task)
     table = Table(title="trained models")
     table.add_column("model", no_wrap=True)
@@ -86,6 +88,39 @@ def train_command(
             "yes" if ev.beats_baseline else "no",
         )
     out.print(table)
+
+
+def _publish(settings: Any, version: int | None) -> None:
+    """Publish a forecasting version for the APBN dashboard and say what was done."""
+    from treasury.ml.forecasting.publish import publish_forecast
+
+    try:
+        done = publish_forecast(settings, version)
+    except FileNotFoundError as error:
+        raise _fail(str(error), "run `treasury pipeline run` first") from None
+    except TimeoutError as error:
+        raise _fail(
+            str(error), "try `treasury models publish-forecast` when the run is over"
+        ) from None
+    console.print(
+        f"published forecasting version {done.version} ({done.rows} rows, data to "
+        f"{done.as_of.isoformat()}) as dataset proyeksi-pendapatan-ml: /dashboards/apbn "
+        f"projects revenue with it (snapshot {done.snapshot.name})"
+    )
+
+
+def publish_forecast_command(
+    version: Annotated[int | None, typer.Option(help="version (default: latest)")] = None,
+) -> None:
+    """Publish a trained revenue forecast into the serving snapshot (the APBN dashboard's
+    year-end projection); `models train forecasting` already does this for each new version."""
+    from treasury.config import get_settings
+    from treasury.ml import registry
+
+    try:
+        _publish(get_settings(), version)
+    except registry.NotTrained as error:
+        raise _fail(str(error), error.hint) from None
 
 
 def list_command(
@@ -154,8 +189,11 @@ def evaluate_command(
 
 def register(app: typer.Typer) -> None:
     """Add ``treasury models`` to the CLI."""
-    models_app = typer.Typer(help="Machine-learning models: train, list, evaluate.")
+    models_app = typer.Typer(
+        help="Machine-learning models: train, list, evaluate, publish the revenue forecast."
+    )
     models_app.command("train")(train_command)
     models_app.command("list")(list_command)
     models_app.command("evaluate")(evaluate_command)
+    models_app.command("publish-forecast")(publish_forecast_command)
     app.add_typer(models_app, name="models", no_args_is_help=True)

@@ -24,7 +24,7 @@ import pyarrow.dataset as ds
 
 from treasury import reference
 from treasury.config import Settings, get_settings
-from treasury.warehouse import dimensions, lake, marts, serving
+from treasury.warehouse import dimensions, lake, marts, published, serving
 from treasury.warehouse.contracts import Contract, contracts, ident
 from treasury.warehouse.engines import TableLike, get_engine
 from treasury.warehouse.engines.duckdb import connect
@@ -231,6 +231,10 @@ class Run:
         ):
             tables.setdefault(name, load())
         order: dict[str, Sequence[str]] = {m.name: m.order for m in marts.load_marts()}
+        for name, table in published.published_tables(self.settings).items():
+            # tables a product published (the ML forecast) outlive the run: carried over
+            tables[name] = table
+            order[name] = published.TABLES[name].order
         views: dict[str, tuple[list[str], list[str]]] = {}
         for name, contract in contracts().items():
             # Clean tables serve the catalog's clean-table datasets. Copying tens of millions of

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -42,6 +43,12 @@ def _write_atomic(path: Path, text: str) -> None:
         os.fsync(f.fileno())
     tmp.replace(path)
     _fsync(path.parent)
+
+
+def _clear_stale(serving: Path) -> None:
+    """Remove half-written snapshots left by a killed run."""
+    for stale in [*serving.glob("snapshot-*.tmp"), *serving.glob("snapshot-*.tmp.wal")]:
+        stale.unlink(missing_ok=True)
 
 
 def current_snapshot(settings: Settings | None = None) -> Path | None:
@@ -98,8 +105,7 @@ def publish(
     """
     serving = settings.serving
     serving.mkdir(parents=True, exist_ok=True)
-    for stale in [*serving.glob("snapshot-*.tmp"), *serving.glob("snapshot-*.tmp.wal")]:
-        stale.unlink(missing_ok=True)  # left by a killed run
+    _clear_stale(serving)
     path = serving / f"snapshot-{run_id}.duckdb"
     tmp = serving / f"snapshot-{run_id}.tmp"
     con = connect(settings, tmp)
@@ -116,6 +122,53 @@ def publish(
             con.execute(f"CREATE VIEW {ident(name)} AS SELECT {cols} FROM read_parquet([{listed}])")
         con.execute(
             "CREATE TABLE _snapshot AS SELECT ? AS run_id, ? AS created_at",
+            [run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+        )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    _fsync(tmp)
+    tmp.replace(path)
+    _write_atomic(serving / "CURRENT", path.name + "\n")
+    return path, _prune(serving, path.name)
+
+
+def republish(
+    settings: Settings,
+    run_id: str,
+    tables: Mapping[str, pa.Table],
+    order: Mapping[str, Sequence[str]],
+) -> tuple[Path, list[str]]:
+    """A new snapshot: a copy of the current one with ``tables`` added or replaced, made current.
+
+    For small derived tables published between pipeline runs
+    (:func:`treasury.warehouse.published.publish_table`): the copy is written under a ``.tmp``
+    name, synced and swapped in exactly like :func:`publish`. The caller holds the pipeline
+    lock, so no run swaps a snapshot in meanwhile.
+
+    Raises
+    ------
+    FileNotFoundError
+        No snapshot has been published yet.
+    """
+    current = current_snapshot(settings)
+    if current is None:
+        raise FileNotFoundError(f"no serving snapshot in {settings.serving}: run the pipeline")
+    serving = settings.serving
+    _clear_stale(serving)
+    path = serving / f"snapshot-{run_id}.duckdb"
+    tmp = serving / f"snapshot-{run_id}.tmp"
+    shutil.copyfile(current, tmp)
+    con = connect(settings, tmp)
+    try:
+        for name, table in tables.items():
+            con.register("_incoming", table)
+            keys = [c for c in order.get(name, ()) if c in table.schema.names]
+            by = f" ORDER BY {', '.join(ident(k) for k in keys)}" if keys else ""
+            con.execute(f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT * FROM _incoming{by}")
+            con.unregister("_incoming")
+        con.execute(
+            "CREATE OR REPLACE TABLE _snapshot AS SELECT ? AS run_id, ? AS created_at",
             [run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
         )
         con.execute("CHECKPOINT")
