@@ -394,7 +394,10 @@ def demo(
         )
     out.print(table)
     _seed_demo_logins(settings)
-    console.print("Next: `treasury models train --all` fills the ML pages (/ml, /dashboards/alco).")
+    console.print(
+        "Next: `treasury models train --all` fills the ML pages (/ml, /dashboards/alco) and "
+        "publishes the revenue forecast that /dashboards/apbn projects with."
+    )
     if serve:
         _serve(settings, host="127.0.0.1", port=port, workers=1)
 

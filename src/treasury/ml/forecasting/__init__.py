@@ -1,5 +1,7 @@
 """Revenue forecasting: a generic series ensemble (:func:`forecast`), the revenue trajectory
-model (:data:`MODEL`, name ``forecasting``) and :func:`year_end_landing` for the dashboards."""
+model (:data:`MODEL`, name ``forecasting``), :func:`year_end_landing`, and
+:func:`~treasury.ml.forecasting.publish.publish_forecast`, which serves a trained version's
+forecast to the APBN dashboard (table ``mart_proyeksi_pendapatan``)."""
 
 from __future__ import annotations
 
