@@ -85,8 +85,24 @@ def login(page, url: str, name: str) -> None:
 
 
 def logout(page, url: str) -> None:
-    """Log out."""
-    page.goto(f"{url}/logout")
+    """Log out with the button in the top bar (a POST with the CSRF token)."""
+    page.click("#nav-logout")
+    page.wait_for_load_state()
+    assert page.locator("#nav-login").count() == 1
+    assert page.url.rstrip("/") == url
+
+
+def test_logout_link_asks_before_logging_out(server: str, page) -> None:
+    login(page, server, "analis.pusat")
+    page.goto(f"{server}/logout")
+    assert "Anda masuk sebagai analis.pusat" in page.locator("main").inner_text()
+    assert page.locator("#nav-logout").count() == 1  # visiting the page changed nothing
+    page.click("#logout-confirm")
+    page.wait_for_load_state()
+    assert page.locator("#nav-login").count() == 1
+    page.goto(f"{server}/logout?lang=en")
+    assert page.locator("#logout-not-in").inner_text() == "You are not logged in."
+    assert page.console_errors == []
 
 
 def test_catalog_lists_ten_and_search_narrows(server: str, page) -> None:

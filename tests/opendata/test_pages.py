@@ -159,8 +159,70 @@ def test_login_logout_and_bad_password(client: TestClient) -> None:
     assert "Nama pengguna atau kata sandi salah" in wrong.text
     login(client, "analis.pusat")
     assert "analis.pusat" in client.get("/data").text
-    client.get("/logout")
+    client.post("/logout")
     assert 'id="nav-login"' in client.get("/data").text
+
+
+def _logouts(user: str | None) -> int:
+    """Audit records of ``user`` logging out (None: anonymous ones, which must not exist)."""
+    from sqlalchemy import func, select
+
+    from treasury.db.access import AuditEvent
+    from treasury.db.session import session_scope
+
+    with session_scope(get_settings().app_database_url) as session:
+        query = select(func.count()).where(
+            AuditEvent.action == "logout", AuditEvent.user_name == user
+        )
+        return int(session.scalar(query) or 0)
+
+
+def test_get_logout_only_asks(client: TestClient) -> None:
+    login(client, "analis.jatim")
+    page = client.get("/logout")
+    assert page.status_code == 200
+    assert "Anda masuk sebagai <strong>analis.jatim</strong>" in page.text
+    assert re.search(r'<form method="post" action="/logout"><input type="hidden"', page.text)
+    assert 'id="logout-confirm"' in page.text
+    assert "tbd_session" not in page.headers.get("set-cookie", "")
+    assert 'id="nav-logout"' in client.get("/data").text  # still logged in
+    english = client.get("/logout?lang=en").text
+    assert "You are logged in as" in english and "Log out of the portal now?" in english
+
+
+def test_logout_post_needs_the_csrf_token(client: TestClient) -> None:
+    login(client, "analis.jatim")
+    before = _logouts("analis.jatim")
+    page = client.get("/logout").text
+    assert '<form class="nav-logout" method="post" action="/logout">' in page  # the top bar
+    forged = client.post(
+        "/logout", headers={"Origin": "http://evil.example"}, follow_redirects=False
+    )
+    assert forged.status_code == 403
+    assert forged.json()["error"]["code"] == "csrf_failed"
+    assert "tbd_session" not in forged.headers.get("set-cookie", "")
+    assert 'id="nav-logout"' in client.get("/data").text  # still logged in
+    assert _logouts("analis.jatim") == before
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = client.post(
+        "/logout",
+        data={"csrf_token": token},
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/"
+    cleared = done.headers["set-cookie"]
+    assert cleared.startswith('tbd_session=""') and "Max-Age=0" in cleared
+    assert 'id="nav-login"' in client.get("/data").text
+    assert _logouts("analis.jatim") == before + 1
+    assert 'id="logout-not-in"' in client.get("/logout").text
+
+
+def test_logout_without_a_session_records_nothing(client: TestClient) -> None:
+    response = client.post("/logout", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert _logouts(None) == 0
 
 
 def test_login_redirects_only_to_this_site(client: TestClient) -> None:

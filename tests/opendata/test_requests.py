@@ -58,7 +58,7 @@ def test_api_flow_question_answer_accept_fulfil(client: TestClient) -> None:
     # the requester cannot decide
     refused = client.post(f"/api/v1/requests/{rid}/decision", json={"status": "accepted"})
     assert refused.status_code == 403
-    client.get("/logout")
+    client.post("/logout")
 
     login(client, "steward")
     assert any(r["id"] == rid for r in client.get("/api/v1/requests").json()["data"])
@@ -69,13 +69,13 @@ def test_api_flow_question_answer_accept_fulfil(client: TestClient) -> None:
         json={"status": "question", "comment": "Perlu data per kecamatan juga?"},
     )
     assert asked.json()["data"]["status"] == "question"
-    client.get("/logout")
+    client.post("/logout")
 
     login(client, "eksternal")
     answered = client.post(f"/api/v1/requests/{rid}/comments", json={"body": "Tidak, per desa."})
     assert answered.status_code == 201
     assert answered.json()["data"]["status"] == "submitted"
-    client.get("/logout")
+    client.post("/logout")
 
     login(client, "steward")
     accepted = client.post(f"/api/v1/requests/{rid}/decision", json={"status": "accepted"})
@@ -92,7 +92,7 @@ def test_api_flow_question_answer_accept_fulfil(client: TestClient) -> None:
     assert data["status"] == "fulfilled" and data["dataset"] == "bansos-2023"
     again = client.post(f"/api/v1/requests/{rid}/decision", json={"status": "accepted"})
     assert again.status_code == 409
-    client.get("/logout")
+    client.post("/logout")
 
     login(client, "eksternal")
     detail = client.get(f"/api/v1/requests/{rid}").json()["data"]
@@ -103,7 +103,7 @@ def test_api_flow_question_answer_accept_fulfil(client: TestClient) -> None:
 def test_others_cannot_see_a_request(client: TestClient) -> None:
     login(client, "eksternal")
     rid = client.post("/api/v1/requests", json=ASK).json()["data"]["id"]
-    client.get("/logout")
+    client.post("/logout")
     login(client, "analis.pusat")
     response = client.get(f"/api/v1/requests/{rid}")
     assert response.status_code == 404
@@ -113,7 +113,7 @@ def test_others_cannot_see_a_request(client: TestClient) -> None:
 def test_reject_needs_a_reason(client: TestClient) -> None:
     login(client, "eksternal")
     rid = client.post("/api/v1/requests", json=ASK).json()["data"]["id"]
-    client.get("/logout")
+    client.post("/logout")
     login(client, "steward")
     assert (
         client.post(f"/api/v1/requests/{rid}/decision", json={"status": "rejected"}).status_code
@@ -149,7 +149,7 @@ def test_pages_form_list_detail_and_overdue(client: TestClient) -> None:
     assert "Mohon dipercepat." in client.get(url).text
     bad = client.post("/permintaan", data={**form, "needed_by": "bukan-tanggal"})
     assert bad.status_code == 400
-    client.get("/logout")
+    client.post("/logout")
     login(client, "steward")
     page = client.get(url).text
     assert 'id="decision-form"' in page

@@ -114,17 +114,17 @@ def test_new_dataset_schema_confirm_report_review_approve_restore(client: TestCl
     appended = _post(client, "more.csv", more.encode(), dataset=slug, mode="append")
     assert appended.status_code == 201, appended.text
     assert ingest.read_version(settings, slug).count_rows() == 4
-    client.get("/logout")
+    client.post("/logout")
     login(client, "analis.jatim")
     _error(_post(client, "x.csv", CSV.encode(), dataset=slug), 403, "forbidden")
-    client.get("/logout")
+    client.post("/logout")
     login(client, "admin")
     assert _post(client, "x.csv", CSV.encode(), dataset=slug).status_code == 201
-    client.get("/logout")
+    client.post("/logout")
     login(client, "analis.pusat")
     page = client.get(f"/data/{slug}").text
     assert 'id="approve"' not in page  # analysts do not review
-    client.get("/logout")
+    client.post("/logout")
 
     login(client, "steward")
     page = client.get(f"/data/{slug}").text

@@ -125,6 +125,10 @@ T = {
     "missing": ("Dataset tidak ditemukan.", "Dataset not found."),
     "login": ("Masuk", "Log in"),
     "logout": ("Keluar", "Log out"),
+    "logout_as": ("Anda masuk sebagai", "You are logged in as"),
+    "logout_question": ("Keluar dari portal sekarang?", "Log out of the portal now?"),
+    "logout_not_in": ("Anda belum masuk.", "You are not logged in."),
+    "cancel": ("Batal", "Cancel"),
     "username": ("Nama pengguna", "User name"),
     "password": ("Kata sandi", "Password"),
     "login_failed": ("Nama pengguna atau kata sandi salah.", "Wrong user name or password."),
@@ -498,9 +502,20 @@ def login(
     return response
 
 
-@router.get("/logout")
-def logout(request: Request) -> Response:
-    """Forget the login and go home."""
+@router.get("/logout", response_class=HTMLResponse)
+def logout_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """Ask to confirm the logout (a GET changes nothing: a link on another site cannot log out)."""
+    return show(request, session, "opendata/logout.html")
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep) -> Response:
+    """Forget the login (a form with the CSRF token), record it, and go home."""
+    user = http.session_user(request.cookies.get(http.SESSION_COOKIE))
+    if user is not None:
+        principal = identify(session, address(request), {}, user)
+        if principal.user is not None:
+            audit.record(session, principal, "logout", address=address(request))
     response = redirect("/")
     http.clear_session_cookie(response)
     return response
