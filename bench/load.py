@@ -288,6 +288,8 @@ def measure(
         }
     finally:
         _drop(database_url)
+        if (folder / "serve.log").exists():  # kept for reading after the run
+            shutil.copy(folder / "serve.log", Path(tempfile.gettempdir()) / "treasury-load.log")
         shutil.rmtree(folder, ignore_errors=True)
 
 
