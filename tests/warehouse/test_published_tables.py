@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 
 from treasury.config import Settings
+from treasury.dashboards.source import snapshot_time
 from treasury.warehouse import lake, published, serving
 from treasury.warehouse.published import TABLES, PublishError, conform, publish_table
 
@@ -71,8 +72,12 @@ def test_publish_versions_the_lake_table_and_swaps_a_new_snapshot(serving_home: 
         assert con.execute(f"select count(*), max(versi_model) from {NAME}").fetchone() == (2, 1)
     finally:
         con.close()
-    version, _ = publish_table(serving_home, NAME, _forecast(2, months=1))
+    version, again = publish_table(serving_home, NAME, _forecast(2, months=1))
     assert version == 1
+    # named after the pipeline run whose data they serve (pages show that run's time)
+    for path in (snapshot, again):
+        assert path.name.startswith("snapshot-20261204T000000-aaaaaa-p2")
+        assert snapshot_time(path) == dt.datetime(2026, 12, 4, 0, 0)
     assert published.published_tables(serving_home)[NAME].column("versi_model").to_pylist() == [2]
     old = lake.read(published.table_path(serving_home, NAME), version=0)
     assert old is not None and old.count_rows() == 2  # time travel like every lake table

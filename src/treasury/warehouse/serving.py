@@ -144,7 +144,8 @@ def republish(
     For small derived tables published between pipeline runs
     (:func:`treasury.warehouse.published.publish_table`): the copy is written under a ``.tmp``
     name, synced and swapped in exactly like :func:`publish`. The caller holds the pipeline
-    lock, so no run swaps a snapshot in meanwhile.
+    lock, so no run swaps a snapshot in meanwhile. The new file keeps the name of the run whose
+    data it serves: ``snapshot-<pipeline run>-p<run_id>.duckdb``.
 
     Raises
     ------
@@ -156,8 +157,10 @@ def republish(
         raise FileNotFoundError(f"no serving snapshot in {settings.serving}: run the pipeline")
     serving = settings.serving
     _clear_stale(serving)
-    path = serving / f"snapshot-{run_id}.duckdb"
-    tmp = serving / f"snapshot-{run_id}.tmp"
+    # named after the pipeline run whose data it serves (pages show that run's time), plus ours
+    base = current.stem.split("-p", 1)[0]
+    path = serving / f"{base}-p{run_id}.duckdb"
+    tmp = serving / f"{base}-p{run_id}.tmp"
     shutil.copyfile(current, tmp)
     con = connect(settings, tmp)
     try:
