@@ -435,7 +435,14 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     if workers > 1:
         _metrics_folder(settings)
     console.print(f"Serving on http://{host}:{port} with {workers} worker(s)  (Ctrl+C to stop)")
-    uvicorn.run("treasury.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "treasury.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_keep_alive=settings.keep_alive_seconds,
+    )
 
 
 def _metrics_folder(settings: Settings) -> None:

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
         default=10, ge=0, description="Extra app-database connections a busy worker may open."
     )
     duckdb_memory_limit: str = Field(default="4GB", description="DuckDB memory limit.")
+    keep_alive_seconds: int = Field(
+        default=75,
+        ge=1,
+        description=(
+            "Seconds `treasury serve` keeps an idle HTTP connection open. Longer than clients' "
+            "and proxies' own idle timeouts (httpx 5 s, nginx 60 s), so the client always closes "
+            "first: a server closing a connection the client is just reusing fails that request."
+        ),
+    )
 
     @property
     def landing(self) -> Path:
