@@ -13,7 +13,17 @@ from collections import defaultdict
 from typing import Any
 
 from treasury.dashboards.board import Alert, Board, Context, Kpi, start
-from treasury.dashboards.figures import BLUE, GREEN, GREY, PAST, RED, Figure, line, money_axis
+from treasury.dashboards.figures import (
+    BLUE,
+    GREEN,
+    GREY,
+    PAST,
+    RED,
+    Figure,
+    line,
+    money_axis,
+    plain_bar,
+)
 from treasury.dashboards.labels import month_name
 from treasury.dashboards.source import lit
 from treasury.i18n import format_date, format_rupiah
@@ -125,21 +135,9 @@ def _flows(ctx: Context, chosen: list[dict[str, Any]]) -> Figure:
         ctx.columns("bulan", "penerimaan", "pengeluaran", "netto"),
         rows,
         [
-            {
-                "type": "bar",
-                "name": tr("Penerimaan", "Inflows"),
-                "x": xs,
-                "y": [r["penerimaan"] for r in rows],
-                "marker": {"color": GREEN},
-            },
-            {
-                "type": "bar",
-                "name": tr("Pengeluaran", "Outflows"),
-                "x": xs,
-                "y": [r["pengeluaran"] for r in rows],
-                "marker": {"color": RED},
-            },
-            {**line(xs, [r["netto"] for r in rows], ctx.lang, tr("Netto", "Net"), BLUE)},
+            plain_bar(tr("Penerimaan", "Inflows"), xs, [r["penerimaan"] for r in rows], GREEN),
+            plain_bar(tr("Pengeluaran", "Outflows"), xs, [r["pengeluaran"] for r in rows], RED),
+            line(xs, [r["netto"] for r in rows], ctx.lang, tr("Netto", "Net"), BLUE),
         ],
         {
             "barmode": "group",
@@ -169,13 +167,12 @@ def _seasonality(ctx: Context, days: list[dict[str, Any]]) -> Figure:
         ctx.columns("bulan", "netto", "jumlah"),
         rows,
         [
-            {
-                "type": "bar",
-                "name": tr("Rata-rata netto harian", "Mean daily net flow"),
-                "x": [month_name(r["bulan"], ctx.lang) for r in rows],
-                "y": [r["netto"] for r in rows],
-                "marker": {"color": [GREEN if r["netto"] >= 0 else RED for r in rows]},
-            }
+            plain_bar(
+                tr("Rata-rata netto harian", "Mean daily net flow"),
+                [month_name(r["bulan"], ctx.lang) for r in rows],
+                [r["netto"] for r in rows],
+                [GREEN if r["netto"] >= 0 else RED for r in rows],
+            )
         ],
         {"yaxis": money_axis([r["netto"] for r in rows], ctx.lang)},
     )
@@ -194,13 +191,12 @@ def _largest(ctx: Context, chosen: list[dict[str, Any]]) -> Figure:
         ctx.columns("tanggal", "pengeluaran"),
         rows,
         [
-            {
-                "type": "bar",
-                "name": tr("Pengeluaran", "Outflows"),
-                "x": [r["tanggal"] for r in rows],
-                "y": [r["pengeluaran"] for r in rows],
-                "marker": {"color": RED},
-            }
+            plain_bar(
+                tr("Pengeluaran", "Outflows"),
+                [r["tanggal"] for r in rows],
+                [r["pengeluaran"] for r in rows],
+                RED,
+            )
         ],
         {
             "yaxis": money_axis([r["pengeluaran"] for r in rows], ctx.lang),
@@ -209,16 +205,26 @@ def _largest(ctx: Context, chosen: list[dict[str, Any]]) -> Figure:
     )
 
 
-def _repayments(ctx: Context, year: int, months: range) -> Figure:
-    tr = ctx.tr
+def largest_financing(
+    ctx: Context, year: int, months: range, accounts: str
+) -> list[dict[str, Any]]:
+    """The 15 financing transactions (``transaksi-pembiayaan``) of ``months`` of ``year`` with
+    the most negative ``nilai`` (the largest outflows) among those matching the SQL condition
+    ``accounts``; ``tanggal`` as ISO text."""
     rows = ctx.source.rows(
         f"""select tanggal, kode_akun, uraian, nilai from transaksi_pembiayaan
         where year(tanggal) = {lit(year)} and month(tanggal) between {lit(months.start)}
-          and {lit(months.stop - 1)} and kode_akun like '72%' and nilai < 0
+          and {lit(months.stop - 1)} and {accounts}
         order by nilai, tanggal limit 15"""
     )
     for r in rows:
         r["tanggal"] = r["tanggal"].isoformat()
+    return rows
+
+
+def _repayments(ctx: Context, year: int, months: range) -> Figure:
+    tr = ctx.tr
+    rows = largest_financing(ctx, year, months, "kode_akun like '72%' and nilai < 0")
     rows.sort(key=lambda r: r["tanggal"])
     return Figure(
         "pelunasan_utang",
@@ -226,17 +232,14 @@ def _repayments(ctx: Context, year: int, months: range) -> Figure:
         ctx.columns("tanggal", "kode_akun", "uraian", "nilai"),
         rows,
         [
-            {
-                "type": "bar",
-                "name": tr("Pembayaran pokok", "Principal repaid"),
-                "x": [r["tanggal"] for r in rows],
-                "y": [-r["nilai"] for r in rows],
-                "hovertext": [
-                    f"{r['uraian']}: {format_rupiah(-r['nilai'], ctx.lang)}" for r in rows
-                ],
-                "hoverinfo": "text",
-                "marker": {"color": GREY},
-            }
+            plain_bar(
+                tr("Pembayaran pokok", "Principal repaid"),
+                [r["tanggal"] for r in rows],
+                [-r["nilai"] for r in rows],
+                GREY,
+                hovertext=[f"{r['uraian']}: {format_rupiah(-r['nilai'], ctx.lang)}" for r in rows],
+                hoverinfo="text",
+            )
         ],
         {"yaxis": money_axis([-r["nilai"] for r in rows], ctx.lang), "xaxis": {"type": "category"}},
         note=tr(

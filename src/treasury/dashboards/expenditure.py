@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from treasury.dashboards.board import Alert, Board, Context, Kpi, last_months, pct, start
-from treasury.dashboards.figures import BLUE, GREEN, GREY, ORANGE, RED, Figure, money_axis, short
+from treasury.dashboards.figures import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    RED,
+    Figure,
+    money_axis,
+    plain_bar,
+    short,
+)
 from treasury.dashboards.labels import month_name, names_of
 from treasury.dashboards.source import lit
 from treasury.i18n import format_percent
@@ -172,6 +182,25 @@ def build(ctx: Context) -> Board:
     return board
 
 
+def absorption_bar(
+    ctx: Context,
+    rows: list[dict[str, Any]],
+    labels: list[str],
+    color: str | list[str],
+    **extra: Any,
+) -> dict[str, Any]:
+    """The horizontal bar trace of absorption (``persen``, % of budget) of ``rows``, one label
+    each."""
+    return plain_bar(
+        ctx.tr("Penyerapan (% pagu)", "Absorption (% of budget)"),
+        [r["persen"] for r in rows],
+        labels,
+        color,
+        horizontal=True,
+        **extra,
+    )
+
+
 def _by(ctx: Context, groups: list[dict[str, Any]], kind: str, figure_id: str) -> Figure:
     tr = ctx.tr
     names = names_of(kind)
@@ -194,17 +223,13 @@ def _by(ctx: Context, groups: list[dict[str, Any]], kind: str, figure_id: str) -
     rows = ranked[:20]
     rows.sort(key=lambda r: r["persen"] or 0)
     overall = pct(sum(real.values()), sum(pagu.values()))
-    trace = {
-        "type": "bar",
-        "orientation": "h",
-        "name": tr("Penyerapan (% pagu)", "Absorption (% of budget)"),
-        "x": [r["persen"] for r in rows],
-        "y": [short(r["nama"]) for r in rows],
-        "customdata": [r["kode"] for r in rows],
-        "marker": {
-            "color": [RED if (r["persen"] or 0) < 0.8 * (overall or 0) else BLUE for r in rows]
-        },
-    }
+    trace = absorption_bar(
+        ctx,
+        rows,
+        [short(r["nama"]) for r in rows],
+        [RED if (r["persen"] or 0) < 0.8 * (overall or 0) else BLUE for r in rows],
+        customdata=[r["kode"] for r in rows],
+    )
     title = (
         tr(
             "Penyerapan per K/L (20 pagu terbesar; merah: < 80% rata-rata)",
@@ -266,14 +291,9 @@ def _lowest_satker(ctx: Context, satkers: list[dict[str, Any]]) -> Figure:
         ctx.columns("kode_satker", "kode_ba", "pagu", "realisasi", "persen"),
         rows,
         [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": tr("Penyerapan (% pagu)", "Absorption (% of budget)"),
-                "x": [r["persen"] for r in rows],
-                "y": [f"{r['kode_satker']} (BA {r['kode_ba']})" for r in rows],
-                "marker": {"color": ORANGE},
-            }
+            absorption_bar(
+                ctx, rows, [f"{r['kode_satker']} (BA {r['kode_ba']})" for r in rows], ORANGE
+            )
         ],
         {"height": 380, "xaxis": {"ticksuffix": "%"}},
     )
@@ -311,20 +331,18 @@ def _rush(ctx: Context, monthly: list[dict[str, Any]]) -> Figure:
         ctx.columns("tahun", "realisasi", "persen_q4", "persen_desember"),
         rows,
         [
-            {
-                "type": "bar",
-                "name": tr("Triwulan IV", "Q4"),
-                "x": [str(r["tahun"]) for r in rows],
-                "y": [r["persen_q4"] for r in rows],
-                "marker": {"color": GREY},
-            },
-            {
-                "type": "bar",
-                "name": tr("Desember", "December"),
-                "x": [str(r["tahun"]) for r in rows],
-                "y": [r["persen_desember"] for r in rows],
-                "marker": {"color": RED},
-            },
+            plain_bar(
+                tr("Triwulan IV", "Q4"),
+                [str(r["tahun"]) for r in rows],
+                [r["persen_q4"] for r in rows],
+                GREY,
+            ),
+            plain_bar(
+                tr("Desember", "December"),
+                [str(r["tahun"]) for r in rows],
+                [r["persen_desember"] for r in rows],
+                RED,
+            ),
         ],
         {"barmode": "group", "yaxis": {"ticksuffix": "%"}},
         note=tr(
@@ -372,13 +390,7 @@ def _sla_monthly(ctx: Context, sla: list[dict[str, Any]]) -> Figure:
         ctx.columns("bulan", "jumlah", "dalam_sla", "persen_sla"),
         rows,
         [
-            {
-                "type": "bar",
-                "name": tr("SP2D terbit", "SP2D issued"),
-                "x": months,
-                "y": [r["jumlah"] for r in rows],
-                "marker": {"color": GREY},
-            },
+            plain_bar(tr("SP2D terbit", "SP2D issued"), months, [r["jumlah"] for r in rows], GREY),
             {
                 "type": "scatter",
                 "mode": "lines+markers",
@@ -427,18 +439,13 @@ def _sla_kppn(ctx: Context, sla: list[dict[str, Any]]) -> Figure:
         ctx.columns("kode_kppn", "jumlah", "dalam_sla", "persen_sla"),
         rows,
         [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": tr("% dalam SLA", "% within SLA"),
-                "x": [r["persen_sla"] for r in rows],
-                "y": [f"KPPN {r['kode_kppn']}" for r in rows],
-                "marker": {
-                    "color": [
-                        RED if (r["persen_sla"] or 0) < SLA_TARGET_PCT else GREEN for r in rows
-                    ]
-                },
-            }
+            plain_bar(
+                tr("% dalam SLA", "% within SLA"),
+                [r["persen_sla"] for r in rows],
+                [f"KPPN {r['kode_kppn']}" for r in rows],
+                [RED if (r["persen_sla"] or 0) < SLA_TARGET_PCT else GREEN for r in rows],
+                horizontal=True,
+            )
         ],
         {"height": 380, "xaxis": {"ticksuffix": "%", "range": [0, 100]}},
     )
@@ -463,13 +470,12 @@ def _payment_mix(ctx: Context, year: int, months: range) -> Figure:
         part = [r for r in rows if r["jenis_pembayaran"] == kind]
         if part:
             traces.append(
-                {
-                    "type": "bar",
-                    "name": kind,
-                    "x": [month_name(r["bulan"], ctx.lang) for r in part],
-                    "y": [r["nilai"] for r in part],
-                    "marker": {"color": colours[kind]},
-                }
+                plain_bar(
+                    kind,
+                    [month_name(r["bulan"], ctx.lang) for r in part],
+                    [r["nilai"] for r in part],
+                    colours[kind],
+                )
             )
     totals: dict[int, int] = defaultdict(int)
     for r in rows:

@@ -193,6 +193,28 @@ def bar(
     return trace
 
 
+def plain_bar(
+    name: str,
+    x: Sequence[Any],
+    y: Sequence[Any],
+    color: str | Sequence[str],
+    horizontal: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A bar trace drawn as given: ``x`` and ``y`` as plotly takes them (values on x when
+    ``horizontal``), one ``color`` or one per bar, and any ``extra`` trace keys (``customdata``,
+    ``hovertext``, ``text``...) as they are.
+
+    Examples
+    --------
+    >>> plain_bar("Pagu", ["2023"], [5], GREY)
+    {'type': 'bar', 'name': 'Pagu', 'x': ['2023'], 'y': [5], 'marker': {'color': '#a6a6a6'}}
+    """
+    trace: dict[str, Any] = {"type": "bar", "orientation": "h"} if horizontal else {"type": "bar"}
+    trace.update(name=name, x=x, y=y, marker={"color": color}, **extra)
+    return trace
+
+
 def line(
     xs: Sequence[Any],
     ys: Sequence[float | int | None],

@@ -18,6 +18,7 @@ from collections import defaultdict
 from typing import Any
 
 from treasury.dashboards.board import Alert, Board, Context, Kpi, last_months, pct, start
+from treasury.dashboards.cash import largest_financing
 from treasury.dashboards.figures import (
     BLUE,
     GREEN,
@@ -28,6 +29,7 @@ from treasury.dashboards.figures import (
     Figure,
     line,
     money_axis,
+    plain_bar,
 )
 from treasury.dashboards.labels import label, month_name
 from treasury.dashboards.portfolio import portfolio
@@ -147,13 +149,12 @@ def _by_year(ctx: Context, posture: list[dict[str, Any]]) -> Figure:
         part = [r for r in rows if r["subkelompok"] == s]
         if part:
             traces.append(
-                {
-                    "type": "bar",
-                    "name": label(INVESTMENT, s, ctx.lang),
-                    "x": [str(r["tahun"]) for r in part],
-                    "y": [r["realisasi"] for r in part],
-                    "marker": {"color": colours.get(s, GREY)},
-                }
+                plain_bar(
+                    label(INVESTMENT, s, ctx.lang),
+                    [str(r["tahun"]) for r in part],
+                    [r["realisasi"] for r in part],
+                    colours.get(s, GREY),
+                )
             )
     return Figure(
         "investasi_tahunan",
@@ -204,20 +205,15 @@ def _against_budget(
         ctx.columns("kode", "nama", "pagu", "realisasi", "persen"),
         rows,
         [
-            {
-                "type": "bar",
-                "name": tr("Pagu", "Budget"),
-                "x": [r["nama"] for r in rows],
-                "y": [r["pagu"] for r in rows],
-                "marker": {"color": GREY},
-            },
-            {
-                "type": "bar",
-                "name": tr("Realisasi", "Realization"),
-                "x": [r["nama"] for r in rows],
-                "y": [r["realisasi"] for r in rows],
-                "marker": {"color": BLUE},
-            },
+            plain_bar(
+                tr("Pagu", "Budget"), [r["nama"] for r in rows], [r["pagu"] for r in rows], GREY
+            ),
+            plain_bar(
+                tr("Realisasi", "Realization"),
+                [r["nama"] for r in rows],
+                [r["realisasi"] for r in rows],
+                BLUE,
+            ),
         ],
         {
             "barmode": "group",
@@ -254,20 +250,8 @@ def _on_lending(ctx: Context, flows: list[dict[str, Any]]) -> Figure:
         ctx.columns("tahun", "penyaluran", "pengembalian", "saldo_akhir"),
         rows,
         [
-            {
-                "type": "bar",
-                "name": tr("Penyaluran", "Disbursed"),
-                "x": xs,
-                "y": [r["penyaluran"] for r in rows],
-                "marker": {"color": ORANGE},
-            },
-            {
-                "type": "bar",
-                "name": tr("Pengembalian", "Repaid"),
-                "x": xs,
-                "y": [r["pengembalian"] for r in rows],
-                "marker": {"color": GREEN},
-            },
+            plain_bar(tr("Penyaluran", "Disbursed"), xs, [r["penyaluran"] for r in rows], ORANGE),
+            plain_bar(tr("Pengembalian", "Repaid"), xs, [r["pengembalian"] for r in rows], GREEN),
             line(
                 xs,
                 [r["saldo_akhir"] for r in rows],
@@ -287,14 +271,9 @@ def _on_lending(ctx: Context, flows: list[dict[str, Any]]) -> Figure:
 
 def _largest(ctx: Context, year: int, months: range) -> Figure:
     tr = ctx.tr
-    rows = ctx.source.rows(
-        f"""select tanggal, kode_akun, uraian, nilai from transaksi_pembiayaan
-        where year(tanggal) = {lit(year)} and month(tanggal) between {lit(months.start)}
-          and {lit(months.stop - 1)} and (kode_akun like '724%' or kode_akun = {lit(ON_LENDING_OUT)})
-        order by nilai, tanggal limit 15"""
+    rows = largest_financing(
+        ctx, year, months, f"(kode_akun like '724%' or kode_akun = {lit(ON_LENDING_OUT)})"
     )
-    for r in rows:
-        r["tanggal"] = r["tanggal"].isoformat()
     rows.reverse()
     names = [f"{r['tanggal']} · {r['uraian'][:40]}" for r in rows]
     return Figure(
@@ -303,19 +282,18 @@ def _largest(ctx: Context, year: int, months: range) -> Figure:
         ctx.columns("tanggal", "kode_akun", "uraian", "nilai"),
         rows,
         [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": tr("Nilai", "Amount"),
-                "x": [-r["nilai"] for r in rows],
-                "y": names,
-                "hovertext": [
+            plain_bar(
+                tr("Nilai", "Amount"),
+                [-r["nilai"] for r in rows],
+                names,
+                BLUE,
+                horizontal=True,
+                hovertext=[
                     f"{n}: {format_rupiah(-r['nilai'], ctx.lang)}"
                     for n, r in zip(names, rows, strict=True)
                 ],
-                "hoverinfo": "text",
-                "marker": {"color": BLUE},
-            }
+                hoverinfo="text",
+            )
         ],
         {
             "height": max(300, 24 * len(rows) + 80),
@@ -343,27 +321,25 @@ def _receivables(ctx: Context, year: int, outstanding: int) -> Figure:
         ctx.columns("kode", "nama", "jenis", "pokok", "tunggakan", "kolektibilitas"),
         rows,
         [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": tr("Pokok", "Principal"),
-                "x": [r["pokok"] for r in rows],
-                "y": names,
-                "marker": {"color": [colours[r["kolektibilitas"]] for r in rows]},
-                "hovertext": [
+            plain_bar(
+                tr("Pokok", "Principal"),
+                [r["pokok"] for r in rows],
+                names,
+                [colours[r["kolektibilitas"]] for r in rows],
+                horizontal=True,
+                hovertext=[
                     f"{n}: {format_rupiah(r['pokok'], ctx.lang)} ({r['kolektibilitas']})"
                     for n, r in zip(names, rows, strict=True)
                 ],
-                "hoverinfo": "text",
-            },
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": tr("Tunggakan", "Arrears"),
-                "x": [r["tunggakan"] for r in rows],
-                "y": names,
-                "marker": {"color": GREY},
-            },
+                hoverinfo="text",
+            ),
+            plain_bar(
+                tr("Tunggakan", "Arrears"),
+                [r["tunggakan"] for r in rows],
+                names,
+                GREY,
+                horizontal=True,
+            ),
         ],
         {
             "barmode": "overlay",

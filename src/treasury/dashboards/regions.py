@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from treasury.dashboards.board import Board, Context, Kpi, last_months, pct, start
-from treasury.dashboards.expenditure import Absorption, absorption
+from treasury.dashboards.expenditure import Absorption, absorption, absorption_bar
 from treasury.dashboards.figures import (
     BLUE,
     GREEN,
@@ -24,6 +24,7 @@ from treasury.dashboards.figures import (
     Figure,
     line,
     money_axis,
+    plain_bar,
 )
 from treasury.dashboards.labels import TKD, label, month_name, names_of
 from treasury.dashboards.source import lit
@@ -266,14 +267,9 @@ def _satkers(ctx: Context, found: Absorption) -> tuple[Figure, Figure]:
                 ctx.columns("kode_satker", "kode_ba", "nama", "pagu", "realisasi", "persen"),
                 rows,
                 [
-                    {
-                        "type": "bar",
-                        "orientation": "h",
-                        "name": tr("Penyerapan (% pagu)", "Absorption (% of budget)"),
-                        "x": [r["persen"] for r in rows],
-                        "y": [f"{r['kode_satker']} · {r['nama'][:28]}" for r in rows],
-                        "marker": {"color": colour},
-                    }
+                    absorption_bar(
+                        ctx, rows, [f"{r['kode_satker']} · {r['nama'][:28]}" for r in rows], colour
+                    )
                 ],
                 {"height": 340, "xaxis": {"ticksuffix": "%"}},
             )
@@ -292,13 +288,12 @@ def _tkd(ctx: Context, tkd: list[dict[str, Any]]) -> Figure:
         part = {r["kode_pemda"]: r["realisasi"] for r in rows if r["jenis_tkd"] == kind}
         if part:
             traces.append(
-                {
-                    "type": "bar",
-                    "name": label(TKD, kind, ctx.lang),
-                    "x": [names.get(p, p) for p in order],
-                    "y": [part.get(p, 0) for p in order],
-                    "marker": {"color": colours[i % len(colours)]},
-                }
+                plain_bar(
+                    label(TKD, kind, ctx.lang),
+                    [names.get(p, p) for p in order],
+                    [part.get(p, 0) for p in order],
+                    colours[i % len(colours)],
+                )
             )
     totals: dict[str, int] = defaultdict(int)
     for r in rows:
@@ -337,15 +332,14 @@ def _dana_desa(ctx: Context, stages: list[dict[str, Any]]) -> Figure:
         ctx.columns("tahap", "desa", "realisasi", "mulai", "selesai"),
         rows,
         [
-            {
-                "type": "bar",
-                "name": tr("Realisasi", "Disbursed"),
-                "x": xs,
-                "y": [r["realisasi"] for r in rows],
-                "marker": {"color": GREEN},
-                "text": [f"{r['desa']} desa" for r in rows],
-                "textposition": "auto",
-            },
+            plain_bar(
+                tr("Realisasi", "Disbursed"),
+                xs,
+                [r["realisasi"] for r in rows],
+                GREEN,
+                text=[f"{r['desa']} desa" for r in rows],
+                textposition="auto",
+            ),
         ],
         {"yaxis": money_axis([r["realisasi"] for r in rows], ctx.lang)},
     )

@@ -24,6 +24,7 @@ from treasury.dashboards.figures import (
     hover_money,
     line,
     money_axis,
+    plain_bar,
 )
 from treasury.dashboards.labels import ENERGI, SUBSIDI, label, month_name, names_of
 from treasury.dashboards.outline import outline_lines
@@ -229,17 +230,16 @@ def _per_capita(ctx: Context, by_province: list[dict[str, Any]]) -> Figure:
         ),
         key=lambda r: r["per_kapita"] or 0,
     )
-    trace = {
-        "type": "bar",
-        "orientation": "h",
-        "name": tr("Rp per kapita", "Rp per capita"),
-        "x": [r["per_kapita"] for r in rows],
-        "y": [r["nama"] for r in rows],
-        "customdata": [r["kode_provinsi"] for r in rows],
-        "marker": {"color": BLUE},
-        "hovertext": [f"{r['nama']}: {format_rupiah(r['per_kapita'], ctx.lang)}" for r in rows],
-        "hoverinfo": "text",
-    }
+    trace = plain_bar(
+        tr("Rp per kapita", "Rp per capita"),
+        [r["per_kapita"] for r in rows],
+        [r["nama"] for r in rows],
+        BLUE,
+        horizontal=True,
+        customdata=[r["kode_provinsi"] for r in rows],
+        hovertext=[f"{r['nama']}: {format_rupiah(r['per_kapita'], ctx.lang)}" for r in rows],
+        hoverinfo="text",
+    )
     return Figure(
         "per_kapita",
         tr("Subsidi per kapita menurut provinsi", "Subsidy per capita by province"),
