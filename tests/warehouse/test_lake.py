@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 
 from treasury.warehouse import lake
 
@@ -95,3 +97,39 @@ def test_filters_on_the_delta_dataset_see_nulls_and_ranges(tmp_path: Path) -> No
         " count(*) filter (where a is null) from d"
     ).fetchone()
     assert got == (1, 1, 1)
+
+
+def test_a_clustered_table_is_sorted_with_statistics_to_skip_row_groups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows sorted by the cluster columns (nulls last), min/max on them in every row group:
+    the rows of one office sit in few row groups and a filter skips the others."""
+    monkeypatch.setattr(lake, "CLUSTERED_ROW_GROUP", 100)
+    schema = pa.schema([("kode", pa.string()), ("n", pa.int64()), ("uraian", pa.string())])
+    path = tmp_path / "clean" / "t"
+    writer = lake.TableWriter(path, schema, ["b1"], cluster=["kode", "n"])
+    codes = [None if i % 97 == 0 else f"{(i * 7919) % 40:03d}" for i in range(1000)]
+    table = pa.table(
+        {"kode": codes, "n": [(i * 31) % 1000 for i in range(1000)], "uraian": ["x"] * 1000},
+        schema=schema,
+    )
+    writer.put(lake.with_tags(table, "b1", "r1"))
+    writer.close()
+    (file,) = path.glob("*.parquet")
+    meta = pq.ParquetFile(file).metadata
+    assert meta.num_rows == 1000 and meta.num_row_groups == 10
+    rows = pq.read_table(file).select(["kode", "n"]).to_pylist()
+    present = [r for r in rows if r["kode"] is not None]
+    assert present == sorted(present, key=lambda r: (r["kode"], r["n"]))
+    assert all(r["kode"] is None for r in rows[len(present) :])  # nulls last
+    names = meta.schema.to_arrow_schema().names
+    assert [names[c.column_index] for c in meta.row_group(0).sorting_columns] == ["kode", "n"]
+    holding = []
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        stats = {group.column(j).path_in_schema: group.column(j).statistics for j in range(4)}
+        assert stats["kode"].has_min_max and stats["n"].has_min_max
+        assert stats["uraian"] is None or not stats["uraian"].has_min_max  # free text: none
+        if stats["kode"].min <= "007" <= stats["kode"].max:
+            holding.append(i)
+    assert len(holding) == 1  # the 25 rows of one code: one row group of ten

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from treasury.config import Settings
 from treasury.db import migrate
 from treasury.db.models import PipelineRun
 from treasury.db.session import session_scope
 from treasury.warehouse import lake
+from treasury.warehouse.contracts import contracts
+from treasury.warehouse.load import cluster_columns
 from treasury.warehouse.pipeline import (
     lake_tables,
     pipeline_history,
@@ -112,3 +115,27 @@ def test_lake_keeps_versions_and_marts_are_overwritten(landed: Settings) -> None
     clean = lake.read(lake.table_path(landed.lake, "clean", "span_sp2d")).to_table()
     assert pc.unique(clean.column("_run_id")).to_pylist() != []
     assert set(clean.column("_batch").to_pylist()) == {"2023-11", "2023-12", "2024-01", "2024-02"}
+
+
+def test_clean_files_are_clustered_by_the_row_policy_columns(landed: Settings) -> None:
+    """Clean SP2D files are sorted by year, province, KPPN, then the key, with min/max of those
+    columns in every row group: a KPPN's or a Kanwil's page skips the other row groups."""
+    run_pipeline(landed)
+    contract = contracts()["span_sp2d"]
+    order = cluster_columns(contract)
+    assert order == ["tahun", "kode_provinsi", "kode_kppn", "nomor_sp2d", "baris"]
+    files = list(lake.table_path(landed.lake, "clean", "span_sp2d").glob("*.parquet"))
+    assert files
+    for file in files:
+        rows = pq.read_table(file, columns=order).to_pylist()
+        keys = [tuple(r[c] for c in order) for r in rows]
+        assert keys == sorted(keys)
+        meta = pq.ParquetFile(file).metadata
+        for i in range(meta.num_row_groups):
+            group = meta.row_group(i)
+            stats = {
+                group.column(j).path_in_schema: group.column(j).statistics
+                for j in range(group.num_columns)
+            }
+            for column in order:
+                assert stats[column] is not None and stats[column].has_min_max, column

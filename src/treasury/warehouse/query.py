@@ -128,6 +128,9 @@ def lock_down(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             dirs = sorted({str(p).rstrip("/") + "/" for p in (lake.absolute(), lake.resolve())})
             con.execute(f"SET allowed_directories = [{', '.join(quote(d) for d in dirs)}]")
             con.execute("SET enable_external_access = false")
+            # Snapshot views read the lake's Parquet files, which a version never changes: keep
+            # their footers (schema, row-group statistics) instead of reading them per query.
+            con.execute("SET parquet_metadata_cache = true")
             con.execute("SET lock_configuration = true")
         elif external:
             raise QueryError("the snapshot connection allows external access; refusing to run SQL")
