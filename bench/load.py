@@ -283,6 +283,8 @@ def measure(
             "workers": workers,
             "app_database": "postgresql" if database_url else "sqlite",
             "build_seconds": round(build_seconds, 1),
+            # 1-minute load average at the end: other work on the machine slows the server.
+            "machine_load_average": round(os.getloadavg()[0], 1),
             **result,
             "server_errors": _server_errors(folder / "serve.log"),
         }
