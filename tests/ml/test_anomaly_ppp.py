@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
-from tests.testkit import bearer
 
-from treasury.config import Settings
 from treasury.ml.anomaly import MODEL, PaymentAnomalyModel
 from treasury.ml.base import InputError
 
@@ -55,21 +55,19 @@ def test_predict_reports_each_bad_field(model: PaymentAnomalyModel) -> None:
 
 
 def test_generic_page_and_predict_api(
-    od_settings: Settings, api_client: TestClient, tokens: dict[str, str]
+    trained: Any, api_client: TestClient, analyst: dict[str, str]
 ) -> None:
     from treasury.ml import registry
 
-    if not registry.versions("anomaly", od_settings):
-        registry.train("anomaly", od_settings, seed=7)
-    headers = bearer(tokens["analis.pusat"])
-    assert api_client.get("/ml/anomaly", headers=headers).status_code == 200
-    example = registry.load("anomaly", settings=od_settings).example()
+    settings = trained("anomaly")
+    assert api_client.get("/ml/anomaly", headers=analyst).status_code == 200
+    example = registry.load("anomaly", settings=settings).example()
     answer = api_client.post(
-        "/api/v1/models/anomaly/predict", json={"cases": [example]}, headers=headers
+        "/api/v1/models/anomaly/predict", json={"cases": [example]}, headers=analyst
     )
     assert answer.status_code == 200
     assert answer.json()["data"][0]["prediction"]["tingkat"] == "tinggi"
     bad = api_client.post(
-        "/api/v1/models/anomaly/predict", json={"nilai": "banyak"}, headers=headers
+        "/api/v1/models/anomaly/predict", json={"nilai": "banyak"}, headers=analyst
     )
     assert bad.status_code == 400 and "nilai" in bad.json()["error"]["fields"]

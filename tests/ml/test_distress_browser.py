@@ -6,21 +6,12 @@ from typing import Any
 
 import pytest
 
-from treasury.config import Settings
-
 
 @pytest.fixture
-def signed_in(page: Any, live_url: str, od_settings: Settings) -> Any:
+def signed_in(analyst_page: Any, trained: Any) -> Any:
     """A login session of ``analis.pusat`` with the distress model trained on the platform."""
-    from treasury.access.http import SESSION_COOKIE, sign_session
-    from treasury.ml import registry
-
-    if not registry.versions("distress", od_settings):
-        registry.train("distress", od_settings, seed=7)
-    page.context.add_cookies(
-        [{"name": SESSION_COOKIE, "value": sign_session("analis.pusat"), "url": live_url}]
-    )
-    return page
+    trained("distress")
+    return analyst_page
 
 
 def test_distress_form_round_trip(signed_in: Any, live_url: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,18 +14,14 @@ from treasury.sources.apbd import COMPONENTS
 
 
 @pytest.fixture
-def distress_trained(od_settings: Settings) -> Settings:
-    from treasury.ml import registry
-
-    if not registry.versions("distress", od_settings):
-        registry.train("distress", od_settings, seed=7)
-    return od_settings
+def distress_trained(trained: Any) -> Settings:
+    return trained("distress")
 
 
 def test_form_loads_the_twenty_components_of_a_kabkota(
-    distress_trained: Settings, api_client: TestClient, tokens: dict[str, str]
+    distress_trained: Settings, api_client: TestClient, analyst: dict[str, str]
 ) -> None:
-    page = api_client.get("/ml/distress?kode_pemda=3578", headers=bearer(tokens["analis.pusat"]))
+    page = api_client.get("/ml/distress?kode_pemda=3578", headers=analyst)
     assert page.status_code == 200
     html = page.text
     for number, (_key, _, name) in enumerate(COMPONENTS, start=1):
@@ -35,27 +32,30 @@ def test_form_loads_the_twenty_components_of_a_kabkota(
 
 
 def test_form_answers_each_bad_field(
-    distress_trained: Settings, api_client: TestClient, tokens: dict[str, str]
+    distress_trained: Settings, api_client: TestClient, analyst: dict[str, str]
 ) -> None:
     params = {key: "0" for key, _, _ in COMPONENTS}
     params.update(kode_pemda="3578", hitung="1", pajak_daerah="1000", dau="-5")
     params.update(belanja_pegawai="10", sisa_pinjaman="0")  # pokok_dan_bunga missing
-    page = api_client.get("/ml/distress", params=params, headers=bearer(tokens["analis.pusat"]))
+    page = api_client.get("/ml/distress", params=params, headers=analyst)
     assert page.status_code == 200
     errors = dict(re.findall(r'data-field="(\w+)">([^<]+)<', page.text))
     assert set(errors) == {"dau", "pokok_dan_bunga"}
     assert "negatif" in errors["dau"] and "wajib" in errors["pokok_dan_bunga"]
-    unknown = api_client.get("/ml/distress?kode_pemda=9999", headers=bearer(tokens["analis.pusat"]))
+    unknown = api_client.get("/ml/distress?kode_pemda=9999", headers=analyst)
     assert "tidak dikenal" in unknown.text
 
 
 def test_predict_api_per_field_and_access(
-    distress_trained: Settings, api_client: TestClient, tokens: dict[str, str]
+    distress_trained: Settings,
+    api_client: TestClient,
+    tokens: dict[str, str],
+    analyst: dict[str, str],
 ) -> None:
     bad = api_client.post(
         "/api/v1/models/distress/predict",
         json={"kode_pemda": "0000", "dau": -1},
-        headers=bearer(tokens["analis.pusat"]),
+        headers=analyst,
     )
     assert bad.status_code == 400
     fields = bad.json()["error"]["fields"]

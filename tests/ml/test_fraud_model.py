@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from tests.testkit import bearer
 
-from treasury.config import Settings
 from treasury.ml.base import InputError
 from treasury.ml.fraud import MODEL, VillageFundFraudModel
 from treasury.ml.fraud.benford import FIRST, SECOND, conformity, leading_two, mad
@@ -97,15 +97,12 @@ def test_predict_explain_and_per_field_errors(model: VillageFundFraudModel) -> N
     } <= set(problems)
 
 
-def test_review_page(od_settings: Settings, api_client: TestClient, tokens: dict[str, str]) -> None:
-    from treasury.ml import registry
-
-    if not registry.versions("fraud", od_settings):
-        registry.train("fraud", od_settings, seed=7)
-    page = api_client.get("/ml/fraud", headers=bearer(tokens["analis.pusat"]))
+def test_review_page(trained: Any, api_client: TestClient, analyst: dict[str, str]) -> None:
+    trained("fraud")
+    page = api_client.get("/ml/fraud", headers=analyst)
     assert page.status_code == 200
     assert page.text.count("<tr><td>") >= 100 + 10  # review rows + Benford rows
     assert 'id="benford"' in page.text
     assert "close" in page.text or "acceptable" in page.text
-    missing = api_client.get("/ml/fraud?kode_kabkota=0000", headers=bearer(tokens["analis.pusat"]))
+    missing = api_client.get("/ml/fraud?kode_kabkota=0000", headers=analyst)
     assert 'data-field="kode_kabkota"' in missing.text

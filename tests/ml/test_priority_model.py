@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
-from tests.testkit import bearer
 
-from treasury.config import Settings
 from treasury.ml.base import InputError
 from treasury.ml.priority import MODEL, TIERS, PriorityModel, keyword_tier, spm_records
 
@@ -62,17 +62,10 @@ def test_labels_come_from_hidden_attributes_with_noise() -> None:
     assert (records["tier"] != base).mean() > 0.2
 
 
-def test_work_queue_page(
-    od_settings: Settings, api_client: TestClient, tokens: dict[str, str]
-) -> None:
-    from treasury.ml import registry
-
-    if not registry.versions("priority", od_settings):
-        registry.train("priority", od_settings, seed=7)
-    page = api_client.get("/ml/priority?jam=16:00", headers=bearer(tokens["analis.pusat"]))
+def test_work_queue_page(trained: Any, api_client: TestClient, analyst: dict[str, str]) -> None:
+    trained("priority")
+    page = api_client.get("/ml/priority?jam=16:00", headers=analyst)
     assert page.status_code == 200 and 'id="queue"' in page.text
     assert page.text.count('class="tier tier-P') >= 5
-    bad = api_client.get(
-        "/ml/priority?jam=25h&kode_kppn=XYZ", headers=bearer(tokens["analis.pusat"])
-    )
+    bad = api_client.get("/ml/priority?jam=25h&kode_kppn=XYZ", headers=analyst)
     assert 'data-field="jam"' in bad.text and 'data-field="kode_kppn"' in bad.text

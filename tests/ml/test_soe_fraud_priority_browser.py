@@ -6,8 +6,6 @@ from typing import Any
 
 import pytest
 
-from treasury.config import Settings
-
 PAGES = {
     "soe": ("#watch tbody tr", 20),
     "fraud": ("#review tbody tr", 100),
@@ -16,18 +14,10 @@ PAGES = {
 
 
 @pytest.fixture
-def signed_in(page: Any, live_url: str, od_settings: Settings) -> Any:
+def signed_in(analyst_page: Any, trained: Any) -> Any:
     """A login session of ``analis.pusat`` with the three models trained on the platform."""
-    from treasury.access.http import SESSION_COOKIE, sign_session
-    from treasury.ml import registry
-
-    for name in PAGES:
-        if not registry.versions(name, od_settings):
-            registry.train(name, od_settings, seed=7)
-    page.context.add_cookies(
-        [{"name": SESSION_COOKIE, "value": sign_session("analis.pusat"), "url": live_url}]
-    )
-    return page
+    trained(*PAGES)
+    return analyst_page
 
 
 @pytest.mark.parametrize("name", list(PAGES))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from tests.testkit import bearer
 
-from treasury.config import Settings
 from treasury.ml.base import InputError
 from treasury.ml.soe import MODEL, SoeEarlyWarningModel
 from treasury.ml.soe.scores import altman_parts, health_class, kep100_financial, rating, zone
@@ -78,14 +78,9 @@ def test_generator_deterministic_and_labels_only_for_borrowers() -> None:
     assert not first.loc[first["angsuran_jatuh_tempo"] == 0, "gagal_bayar"].any()
 
 
-def test_watch_list_page(
-    od_settings: Settings, api_client: TestClient, tokens: dict[str, str]
-) -> None:
-    from treasury.ml import registry
-
-    if not registry.versions("soe", od_settings):
-        registry.train("soe", od_settings, seed=7)
-    page = api_client.get("/ml/soe", headers=bearer(tokens["analis.pusat"]))
+def test_watch_list_page(trained: Any, api_client: TestClient, analyst: dict[str, str]) -> None:
+    trained("soe")
+    page = api_client.get("/ml/soe", headers=analyst)
     assert page.status_code == 200 and 'id="watch"' in page.text and "Altman Z''" in page.text
-    bad = api_client.get("/ml/soe?sektor=perbankan", headers=bearer(tokens["analis.pusat"]))
+    bad = api_client.get("/ml/soe?sektor=perbankan", headers=analyst)
     assert 'data-field="sektor"' in bad.text
