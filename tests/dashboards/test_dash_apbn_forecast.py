@@ -282,3 +282,29 @@ def test_publish_forecast_command_republishes_a_version(published: dict[str, Any
     assert {r["versi_model"] for r in _published_rows(settings)} == {1}
     missing = CliRunner().invoke(app, ["models", "publish-forecast", "--version", "99"])
     assert missing.exit_code == 2 and "treasury models train forecasting" in missing.output
+
+
+def test_a_retired_forecast_falls_back_to_seasonal(
+    published: dict[str, Any], client: TestClient, tokens: dict[str, str]
+) -> None:
+    # a steward retires the forecast dataset: the dashboard still answers, projecting revenue
+    # with the seasonal method (the forecast is optional data, never a reason to fail the page)
+    from treasury.catalog.workflow import transition
+    from treasury.dashboards.source import clear_cache
+    from treasury.db.session import session_scope
+    from treasury.warehouse.reader import Reader
+
+    settings = published["settings"]
+    with session_scope(settings.app_database_url) as session:
+        catalog = Reader(settings).catalog(session)
+        transition(session, catalog, SLUG, "retired", "steward", "steward", comment="test")
+    clear_cache()
+    body = _get(client, tokens, "/api/v1/dashboards/apbn/figures/kumulatif_pendapatan").json()[
+        "data"
+    ]
+    assert "musiman" in body["note"] and "model ML" not in body["note"]
+    assert any(r["jenis"] == "proyeksi" for r in body["rows"])
+    kpis = {
+        k["id"]: k for k in _get(client, tokens, "/api/v1/dashboards/apbn").json()["data"]["kpis"]
+    }
+    assert kpis["proyeksi_pendapatan"]["note"] == "proyeksi musiman"

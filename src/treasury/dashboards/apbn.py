@@ -199,7 +199,7 @@ def _model_projection(
     ctx: Context, posture: Posture, year: int, month_to: int, norm: dict[int, float]
 ) -> Projection | None:
     """Revenue projected with the published ML forecast, or None (none covers the cutoff)."""
-    rows = ctx.source.rows(forecast_sql(year))
+    rows = ctx.source.optional_rows(forecast_sql(year))  # a retired forecast: seasonal
     if not rows:
         return None
     forecast = {

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from treasury.access import Principal, audit
 from treasury.config import Settings, get_settings
-from treasury.warehouse.reader import Reader
+from treasury.warehouse.reader import Reader, ReadError
 from treasury.warehouse.serving import current_snapshot
 
 
@@ -126,6 +126,18 @@ class Source:
                 return []
             return hit
         return self._read(sql, limit)
+
+    def optional_rows(self, sql: str, limit: int = 50_000) -> list[dict[str, Any]]:
+        """Like :meth:`rows`, for data a page can do without (a derived table a steward may
+        retire, say): read on its own, never in a batch whose other queries it could fail, and
+        no rows when the Reader refuses it."""
+        self.queries += 1
+        if sql in self.preloaded:
+            return [dict(r) for r in self.preloaded[sql]]
+        try:
+            return self._read(sql, limit)
+        except ReadError:
+            return []
 
     def _key(self, sql: str, limit: int) -> tuple[str, Principal, str, int]:
         snapshot = current_snapshot(self.settings)
