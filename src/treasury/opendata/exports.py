@@ -71,10 +71,37 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _json_column(column: pa.Array | pa.ChunkedArray) -> list[Any]:
+    """A column's values as JSON can hold them (text, numbers and dates without a Python
+    check per value: a page of 100 rows by 22 columns spent most of its encoding there)."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column, kind = column.cast(kind.value_type), kind.value_type
+    if pa.types.is_date(kind):
+        return column.cast(pa.string()).to_pylist()  # ISO 8601, as date.isoformat()
+    if (
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_null(kind)
+    ):
+        return column.to_pylist()
+    return [jsonable(v) for v in column.to_pylist()]
+
+
 def json_rows(table: pa.Table | pa.RecordBatch) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts."""
+    """Rows as JSON-ready dicts.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> json_rows(pa.table({"d": [dt.date(2024, 1, 2)], "n": [decimal.Decimal("1.50")]}))
+    [{'d': '2024-01-02', 'n': 1.5}]
+    """
     names = table.schema.names
-    columns = [[jsonable(v) for v in c.to_pylist()] for c in table.columns]
+    columns = [_json_column(c) for c in table.columns]
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
