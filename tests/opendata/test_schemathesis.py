@@ -1,7 +1,7 @@
 """Schemathesis over the app's OpenAPI schema: no server errors, answers match the schema.
 
-Every operation of ``/openapi.json`` (portal pages, native API v1, CKAN routes, uploads, data
-requests, tokens) gets a small, derandomized set of generated requests through ASGI against the
+Every operation of ``/openapi.json`` (65: portal pages, native API v1, CKAN routes, uploads, data
+requests, tokens, and the products' APIs: dashboards, models, simulations, assistant) gets a small, derandomized set of generated requests through ASGI against the
 real app. Each generated request is sent twice: with a steward's API token (so authenticated paths
 run) and anonymously. The app works on a copy of the session's tiny platform, so generated POSTs
 (uploads, token revocations, data requests) cannot disturb the other tests' users and tokens.
