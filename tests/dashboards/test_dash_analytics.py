@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 USER = "analis.pusat"
 
 
-def _data(
-    get_as: Any, board: str, figure: str, query: str = "?year=2023", user: str = USER
-) -> dict[str, Any]:
-    r = get_as(user, f"/api/v1/dashboards/{board}/figures/{figure}{query}")
-    assert r.status_code == 200, r.text
-    return r.json()["data"]
-
-
 def test_absorption_by_ministry_equals_the_mart(get_as, snapshot) -> None:
-    rows = _data(get_as, "expenditure", "serapan_kl", "?year=2023&month_to=6")["rows"]
+    rows = get_as.figure(USER, "expenditure", "serapan_kl", "?year=2023&month_to=6")["rows"]
     assert rows
     for row in rows[:5]:
         pagu, real = snapshot.execute(
@@ -32,8 +22,8 @@ def test_absorption_by_ministry_equals_the_mart(get_as, snapshot) -> None:
 
 
 def test_sla_is_row_scoped_to_the_users_office(get_as, snapshot) -> None:
-    national = _data(get_as, "expenditure", "sla_kppn", "?year=2023&month_to=12")["rows"]
-    local = _data(get_as, "expenditure", "sla_kppn", "?year=2023&month_to=12", "analis.surabaya")[
+    national = get_as.figure(USER, "expenditure", "sla_kppn", "?year=2023&month_to=12")["rows"]
+    local = get_as.figure("analis.surabaya", "expenditure", "sla_kppn", "?year=2023&month_to=12")[
         "rows"
     ]
     assert len(national) == 15
@@ -45,7 +35,7 @@ def test_sla_is_row_scoped_to_the_users_office(get_as, snapshot) -> None:
         [code],
     ).fetchone()
     assert (local[0]["jumlah"], local[0]["dalam_sla"]) == (count, within)
-    monthly = _data(get_as, "expenditure", "sla_bulanan", "?year=2023&month_to=12")["rows"]
+    monthly = get_as.figure(USER, "expenditure", "sla_bulanan", "?year=2023&month_to=12")["rows"]
     total = snapshot.execute(
         "select count(*) from mart_sla_sp2d where year(waktu_sp2d) = 2023"
     ).fetchone()[0]
@@ -53,7 +43,7 @@ def test_sla_is_row_scoped_to_the_users_office(get_as, snapshot) -> None:
 
 
 def test_payment_mix_and_year_end_rush(get_as, snapshot) -> None:
-    mix = _data(get_as, "expenditure", "jenis_pembayaran", "?year=2023&month_to=12")["rows"]
+    mix = get_as.figure(USER, "expenditure", "jenis_pembayaran", "?year=2023&month_to=12")["rows"]
     expected = dict(
         snapshot.execute(
             "select jenis_pembayaran, sum(nilai_spm)::BIGINT from clean_sakti_spm "
@@ -64,7 +54,10 @@ def test_payment_mix_and_year_end_rush(get_as, snapshot) -> None:
     for r in mix:
         got[r["jenis_pembayaran"]] = got.get(r["jenis_pembayaran"], 0) + r["nilai"]
     assert got == expected
-    rush = {r["tahun"]: r for r in _data(get_as, "expenditure", "akhir_tahun")["rows"]}
+    rush = {
+        r["tahun"]: r
+        for r in get_as.figure(USER, "expenditure", "akhir_tahun", "?year=2023")["rows"]
+    }
     dec, total = snapshot.execute(
         "select sum(realisasi) filter (where bulan = 12), sum(realisasi) "
         "from mart_belanja_satker_bulanan where tahun = 2023"
@@ -73,26 +66,28 @@ def test_payment_mix_and_year_end_rush(get_as, snapshot) -> None:
 
 
 def test_cash_figures_equal_mart_kas_harian(get_as, snapshot) -> None:
-    flows = _data(get_as, "cash", "arus_kas", "?year=2023&month_to=12")["rows"]
+    flows = get_as.figure(USER, "cash", "arus_kas", "?year=2023&month_to=12")["rows"]
     inflow, outflow = snapshot.execute(
         "select sum(penerimaan)::BIGINT, sum(pengeluaran)::BIGINT from mart_kas_harian "
         "where year(tanggal) = 2023"
     ).fetchone()
     assert sum(r["penerimaan"] for r in flows) == inflow
     assert sum(r["pengeluaran"] for r in flows) == outflow
-    position = _data(get_as, "cash", "saldo_harian", "?year=2023&month_to=12")["rows"]
+    position = get_as.figure(USER, "cash", "saldo_harian", "?year=2023&month_to=12")["rows"]
     last = snapshot.execute(
         "select tanggal, saldo from mart_kas_harian where year(tanggal) = 2023 "
         "order by tanggal desc limit 1"
     ).fetchone()
     mine = [r for r in position if r["tahun"] == 2023]
     assert (mine[-1]["tanggal"], mine[-1]["saldo"]) == (last[0].isoformat(), last[1])
-    seasonal = {r["bulan"]: r["netto"] for r in _data(get_as, "cash", "musiman")["rows"]}
+    seasonal = {
+        r["bulan"]: r["netto"] for r in get_as.figure(USER, "cash", "musiman", "?year=2023")["rows"]
+    }
     mean = snapshot.execute(
         "select avg(penerimaan - pengeluaran) from mart_kas_harian where month(tanggal) = 3"
     ).fetchone()[0]
     assert seasonal[3] == round(mean)
-    top = _data(get_as, "cash", "pengeluaran_besar", "?year=2023&month_to=12")["rows"]
+    top = get_as.figure(USER, "cash", "pengeluaran_besar", "?year=2023&month_to=12")["rows"]
     biggest = snapshot.execute(
         "select max(pengeluaran) from mart_kas_harian where year(tanggal) = 2023"
     ).fetchone()[0]
@@ -100,21 +95,20 @@ def test_cash_figures_equal_mart_kas_harian(get_as, snapshot) -> None:
 
 
 def test_investment_equals_the_financing_data(get_as, snapshot) -> None:
-    yearly = _data(get_as, "investment", "investasi_tahunan")["rows"]
+    yearly = get_as.figure(USER, "investment", "investasi_tahunan", "?year=2023")["rows"]
     expected = snapshot.execute(
         "select sum(realisasi)::BIGINT from mart_apbn_bulanan "
         "where tahun = 2022 and kelompok = 'pembiayaan_investasi'"
     ).fetchone()[0]
     assert sum(r["realisasi"] for r in yearly if r["tahun"] == 2022) == expected
-    lending = _data(get_as, "investment", "penerusan_pinjaman")["rows"]
+    lending = get_as.figure(USER, "investment", "penerusan_pinjaman", "?year=2023")["rows"]
     out, back = snapshot.execute(
         "select -sum(nilai) filter (where kode_akun = '725111'), "
         "sum(nilai) filter (where kode_akun = '715111') from clean_span_pembiayaan"
     ).fetchone()
     assert sum(r["penyaluran"] for r in lending) == out
     assert lending[-1]["saldo_akhir"] == out - back
-    summary = get_as(USER, "/api/v1/dashboards/investment?year=2023").json()["data"]
-    kpis = {k["id"]: k for k in summary["kpis"]}
+    kpis = get_as.kpis(USER, "investment", "?year=2023")
     pmn = snapshot.execute(
         "select -sum(realisasi) from mart_apbn_bulanan where tahun = 2023 "
         "and subkelompok = 'investasi_bumn'"
@@ -142,9 +136,9 @@ def test_a_cached_page_is_still_audited(get_as, od_settings) -> None:
 
 
 def test_synthetic_receivables_split_the_real_outstanding(get_as) -> None:
-    lending = _data(get_as, "investment", "penerusan_pinjaman")["rows"]
+    lending = get_as.figure(USER, "investment", "penerusan_pinjaman", "?year=2023")["rows"]
     balance = next(r["saldo_akhir"] for r in lending if r["tahun"] == 2023)
-    data = _data(get_as, "investment", "piutang_debitur")
+    data = get_as.figure(USER, "investment", "piutang_debitur", "?year=2023")
     assert "SINTETIS" in data["title"] or "SYNTHETIC" in data["title"]
     assert sum(r["pokok"] for r in data["rows"]) == balance
     assert all(0 <= r["tunggakan"] <= r["pokok"] for r in data["rows"])

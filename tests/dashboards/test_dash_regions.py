@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 USER = "analis.jatim"
-
-
-def _data(get_as: Any, board: str, figure: str, query: str, user: str = USER) -> dict[str, Any]:
-    r = get_as(user, f"/api/v1/dashboards/{board}/figures/{figure}{query}")
-    assert r.status_code == 200, r.text
-    return r.json()["data"]
 
 
 def test_province_page_transfers_and_dana_desa_equal_the_marts(get_as, snapshot) -> None:
     page = get_as(USER, "/regions/35?year=2023")
     assert page.status_code == 200 and "Jawa Timur" in page.text
     assert "/dashboards/region/figures/tkd_pemda.csv?year=2023&amp;province=35" in page.text
-    tkd = _data(get_as, "region", "tkd_pemda", "?year=2023&province=35")["rows"]
+    tkd = get_as.figure(USER, "region", "tkd_pemda", "?year=2023&province=35")["rows"]
     expected = snapshot.execute(
         "select sum(realisasi)::BIGINT from mart_tkd_bulanan where tahun = 2023 "
         "and kode_pemda like '35%'"
     ).fetchone()[0]
     assert sum(r["realisasi"] for r in tkd) == expected
     assert {r["kode_pemda"][:2] for r in tkd} == {"35"}
-    stages = _data(get_as, "region", "dana_desa", "?year=2023&province=35")["rows"]
+    stages = get_as.figure(USER, "region", "dana_desa", "?year=2023&province=35")["rows"]
     expected_stages = snapshot.execute(
         "select tahap, count(*), sum(realisasi)::BIGINT from mart_dana_desa_tahap "
         "where tahun = 2023 and kode_desa like '35%' group by 1 order by 1"
@@ -37,7 +29,9 @@ def test_province_page_transfers_and_dana_desa_equal_the_marts(get_as, snapshot)
 
 
 def test_region_against_national_and_satker_rankings(get_as, snapshot) -> None:
-    curve = _data(get_as, "region", "vs_nasional", "?year=2023&month_to=12&province=35")["rows"]
+    curve = get_as.figure(USER, "region", "vs_nasional", "?year=2023&month_to=12&province=35")[
+        "rows"
+    ]
     real, pagu = snapshot.execute(
         """select (select sum(realisasi) from mart_belanja_satker_bulanan
                    where tahun = 2023 and kode_provinsi = '35'), sum(pagu)
@@ -47,8 +41,8 @@ def test_region_against_national_and_satker_rankings(get_as, snapshot) -> None:
     ).fetchone()
     assert curve[-1]["bulan"] == 12
     assert curve[-1]["serapan_wilayah"] == round(100 * real / pagu, 2)
-    top = _data(get_as, "region", "satker_teratas", "?year=2023&province=35")["rows"]
-    bottom = _data(get_as, "region", "satker_terbawah", "?year=2023&province=35")["rows"]
+    top = get_as.figure(USER, "region", "satker_teratas", "?year=2023&province=35")["rows"]
+    bottom = get_as.figure(USER, "region", "satker_terbawah", "?year=2023&province=35")["rows"]
     satkers = {
         r[0]
         for r in snapshot.execute(
@@ -64,7 +58,7 @@ def test_kppn_page_covers_its_satker(get_as, snapshot) -> None:
         "select kode_kppn from ref_kppn where nama = 'KPPN Surabaya I'"
     ).fetchone()[0]
     assert get_as("analis.surabaya", f"/regions/kppn/{code}?year=2023").status_code == 200
-    top = _data(get_as, "kppn", "satker_teratas", f"?year=2023&kppn={code}", "analis.surabaya")
+    top = get_as.figure("analis.surabaya", "kppn", "satker_teratas", f"?year=2023&kppn={code}")
     paid_here = {
         r[0]
         for r in snapshot.execute(

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from treasury.dashboards.outline import OUTLINE, outline_lines
 
 USER = "analis.pusat"
-
-
-def _figure(get_as: Any, figure: str, query: str = "?year=2023&month_to=12") -> dict[str, Any]:
-    r = get_as(USER, f"/api/v1/dashboards/subsidies/figures/{figure}{query}")
-    assert r.status_code == 200, r.text
-    return r.json()["data"]
 
 
 def test_programs_equal_the_mart(get_as, snapshot) -> None:
@@ -23,15 +16,14 @@ def test_programs_equal_the_mart(get_as, snapshot) -> None:
             "group by program"
         ).fetchall()
     )
-    rows = _figure(get_as, "program")["rows"]
+    rows = get_as.figure(USER, "subsidies", "program", "?year=2023&month_to=12")["rows"]
     assert {r["program"]: r["realisasi"] for r in rows} == expected
     assert {r["program"] for r in rows if r["kelompok"] == "energi"} == {
         "bbm",
         "lpg_3kg",
         "listrik",
     }
-    summary = get_as(USER, "/api/v1/dashboards/subsidies?year=2023&month_to=12").json()["data"]
-    kpis = {k["id"]: k for k in summary["kpis"]}
+    kpis = get_as.kpis(USER, "subsidies", "?year=2023&month_to=12")
     assert kpis["total"]["value"] == sum(expected.values())
     assert kpis["energi"]["value"] == expected["bbm"] + expected["lpg_3kg"] + expected["listrik"]
     budget = snapshot.execute(
@@ -42,7 +34,7 @@ def test_programs_equal_the_mart(get_as, snapshot) -> None:
 
 
 def test_map_has_38_provinces_at_their_centroids_over_the_outline(get_as, snapshot) -> None:
-    data = _figure(get_as, "peta")
+    data = get_as.figure(USER, "subsidies", "peta", "?year=2023&month_to=12")
     rows = data["rows"]
     assert len(rows) == 38
     total = snapshot.execute(
@@ -73,7 +65,7 @@ def test_outline_file_is_indonesia() -> None:
 
 
 def test_per_capita_is_realisation_over_population(get_as, snapshot) -> None:
-    rows = _figure(get_as, "per_kapita")["rows"]
+    rows = get_as.figure(USER, "subsidies", "per_kapita", "?year=2023&month_to=12")["rows"]
     population = dict(
         snapshot.execute(
             "select kode_provinsi, arg_max(nilai, tahun) from clean_bps_indikator_provinsi "
@@ -87,13 +79,13 @@ def test_per_capita_is_realisation_over_population(get_as, snapshot) -> None:
 
 
 def test_province_filter_narrows_every_figure(get_as, snapshot) -> None:
-    rows = _figure(get_as, "program", "?year=2023&province=35")["rows"]
+    rows = get_as.figure(USER, "subsidies", "program", "?year=2023&province=35")["rows"]
     expected = snapshot.execute(
         "select sum(realisasi)::BIGINT from mart_subsidi_bulanan "
         "where tahun = 2023 and kode_provinsi = '35'"
     ).fetchone()[0]
     assert sum(r["realisasi"] for r in rows) == expected
-    trend = _figure(get_as, "tren", "?year=2023&province=35")
+    trend = get_as.figure(USER, "subsidies", "tren", "?year=2023&province=35")
     assert all(r["pagu"] is None for r in trend["rows"])  # the budget is national only
 
 
@@ -101,7 +93,7 @@ def test_trend_projects_the_open_year(get_as, snapshot) -> None:
     year, last = snapshot.execute(
         "select tahun, max(bulan) from mart_subsidi_bulanan group by 1 order by 1 desc limit 1"
     ).fetchone()
-    data = _figure(get_as, "tren", f"?year={year}")
+    data = get_as.figure(USER, "subsidies", "tren", f"?year={year}")
     energy = [r for r in data["rows"] if r["kelompok"] == "energi"]
     assert [r["bulan"] for r in energy if r["jenis"] == "realisasi"] == list(range(1, last + 1))
     assert [r["bulan"] for r in energy if r["jenis"] == "proyeksi"] == list(range(last + 1, 13))
