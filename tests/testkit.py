@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
+import pytest
 
 from treasury.config import get_settings
 
@@ -31,6 +34,37 @@ def clear_caches() -> None:
     get_settings.cache_clear()
     get_access_settings.cache_clear()  # type: ignore[attr-defined]
     get_session_settings.cache_clear()
+
+
+@contextmanager
+def platform_env(home: Path) -> Iterator[None]:
+    """The environment pointed at the platform ``home`` (its SQLite app database, TEST_ENV),
+    settings caches cleared on the way in and out."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TREASURY_HOME", str(home))
+        patch.delenv("TREASURY_DATABASE_URL", raising=False)
+        for key, value in TEST_ENV.items():
+            patch.setenv(key, value)
+        clear_caches()
+        yield
+    clear_caches()
+
+
+def copy_platform(source: Path, home: Path) -> Path:
+    """A copy of the platform ``source`` at ``home`` (SQLite app database, lake, snapshot) whose
+    snapshot views read the copy's own lake: views naming the original's files would break the
+    original's later readers, and the copy's sandbox refuses files outside its home."""
+    from treasury.config import Settings
+    from treasury.warehouse.backup import _repoint_views
+    from treasury.warehouse.serving import current_snapshot
+
+    shutil.copytree(source, home, ignore=shutil.ignore_patterns("prometheus"))
+    copy = Settings(home=home, database_url="")
+    snapshot = current_snapshot(copy)
+    assert snapshot is not None, f"{source} has no serving snapshot"
+    for old_lake in {str(source / "lake"), str((source / "lake").resolve())}:
+        _repoint_views(copy, snapshot, old_lake)
+    return home
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from python_calamine import CalamineWorkbook
-from tests.testkit import TEST_ENV, bearer, clear_caches
+from tests.testkit import bearer, copy_platform, platform_env
 from typer.testing import CliRunner
 
 from treasury.config import Settings, get_settings
@@ -36,24 +35,12 @@ def forecast_home(
     """A private copy of the platform (SQLite app database, the demo users' tokens), the
     environment pointing at it; its snapshot views read the copy's own lake."""
     from treasury.dashboards.source import clear_cache
-    from treasury.warehouse.backup import _repoint_views
-    from treasury.warehouse.serving import current_snapshot
 
     del tokens  # created before the copy, so the copy knows them
-    home = tmp_path_factory.mktemp("forecast-platform") / "home"
-    shutil.copytree(platform_home, home, ignore=shutil.ignore_patterns("prometheus"))
-    copy = Settings(home=home, database_url="")
-    for old_lake in {str(platform_home / "lake"), str((platform_home / "lake").resolve())}:
-        _repoint_views(copy, current_snapshot(copy), old_lake)  # type: ignore[arg-type]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TREASURY_HOME", str(home))
-        patch.delenv("TREASURY_DATABASE_URL", raising=False)
-        for key, value in TEST_ENV.items():
-            patch.setenv(key, value)
-        clear_caches()
+    home = copy_platform(platform_home, tmp_path_factory.mktemp("forecast-platform") / "home")
+    with platform_env(home):
         clear_cache()
         yield home
-    clear_caches()
     clear_cache()
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.testkit import TEST_ENV, bearer, clear_caches
+from tests.testkit import bearer, platform_env
 
 from treasury.config import Settings, get_settings
 
@@ -31,16 +31,10 @@ def train_once(name: str, settings: Settings) -> None:
 @pytest.fixture(scope="session")
 def trained_platform(platform_home: Path) -> Path:
     """The platform home with the core models trained (latest versions)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TREASURY_HOME", str(platform_home))
-        patch.delenv("TREASURY_DATABASE_URL", raising=False)
-        for key, value in TEST_ENV.items():
-            patch.setenv(key, value)
-        clear_caches()
+    with platform_env(platform_home):
         settings = get_settings()
         for name in CORE_MODELS:
             train_once(name, settings)
-    clear_caches()
     return platform_home
 
 

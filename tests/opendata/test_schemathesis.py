@@ -9,7 +9,6 @@ run) and anonymously. The app works on a copy of the session's tiny platform, so
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
-from tests.testkit import TEST_ENV, bearer, clear_caches
+from tests.testkit import bearer, copy_platform, platform_env
 
 from treasury.web.app import create_app
 
@@ -35,27 +34,11 @@ def steward_headers(tmp_path_factory: pytest.TempPathFactory, platform_home: Pat
     from treasury.config import get_settings
     from treasury.db.session import session_scope
 
-    home = tmp_path_factory.mktemp("schemathesis-platform") / "home"
-    shutil.copytree(platform_home, home)
-    # The copy's snapshot views still name the platform's lake files: point them at the copy's
-    # own lake, or the copy reads (and its sandbox refuses) files outside its home.
-    from treasury.config import Settings
-    from treasury.warehouse.backup import _repoint_views
-    from treasury.warehouse.serving import current_snapshot
-
-    copy = Settings(home=home, database_url="")
-    for old_lake in {str(platform_home / "lake"), str((platform_home / "lake").resolve())}:
-        _repoint_views(copy, current_snapshot(copy), old_lake)  # type: ignore[arg-type]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TREASURY_HOME", str(home))
-        patch.delenv("TREASURY_DATABASE_URL", raising=False)
-        for key, value in TEST_ENV.items():
-            patch.setenv(key, value)
-        clear_caches()
+    home = copy_platform(platform_home, tmp_path_factory.mktemp("schemathesis") / "home")
+    with platform_env(home):
         with session_scope(get_settings().app_database_url) as session:
             token, _ = create_token(session, "steward", days=None)
         yield bearer(token)
-    clear_caches()
 
 
 #: The real app; it reads its settings per request, so the schema can load before the platform.
