@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 
 from bench.harness import measure, write_result
+from bench.pipeline import bench_home
 
 SLUG = "sp2d-rincian"
 TABLE = "clean_span_sp2d"
@@ -301,8 +302,8 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 def run(args: argparse.Namespace) -> None:
     """Run the open-data benchmark at ``args.scale`` and write its JSON result."""
     scale = args.scale
-    home = Path(".treasury-bench") / scale
-    home = home.resolve()
+    home = bench_home(scale)  # TREASURY_BENCH_HOME, as the pipeline benchmark that built it
+    load_before = os.getloadavg()
     if not (home / "serving").is_dir():
         raise SystemExit(f"no serving snapshot in {home}: run `python -m bench pipeline` first")
     env = {"TREASURY_HOME": str(home)}
@@ -528,7 +529,12 @@ def run(args: argparse.Namespace) -> None:
             "duckdb": duck,
             "ratios": ratios,
             "versions": versions,
-            "load": "2 shared cores, also loaded by other work during the run",
+            "load": {
+                "what": "2 shared cores, also used by other work during the run: 1/5/15-minute "
+                "load averages at the start and the end",
+                "start": [round(x, 2) for x in load_before],
+                "end": [round(x, 2) for x in os.getloadavg()],
+            },
         },
     )
     print(f"wrote {path}", flush=True)
