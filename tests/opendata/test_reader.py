@@ -299,13 +299,10 @@ def test_stream_yields_every_row_in_batches(
     assert "rekening_penerima" in schema.names
 
 
-def test_an_export_closed_part_way_stops_its_scan_and_is_audited(
+def test_an_export_closed_part_way_is_audited_as_interrupted(
     od_settings: Settings, reader: Reader, principals: dict[str, Principal]
 ) -> None:
-    """Batches are read ahead on a thread; closing the stream stops it and the audit says
-    the export was interrupted after the rows actually handed out."""
-    import threading
-
+    """The audit of an export closed part-way counts the rows actually handed out."""
     from treasury.access import audit
     from treasury.db.session import session_scope
 
@@ -314,31 +311,10 @@ def test_an_export_closed_part_way_stops_its_scan_and_is_audited(
     first = next(batches)
     assert first.num_rows == 100
     batches.close()
-    assert not [t for t in threading.enumerate() if t.name == "export-scan"]
     with session_scope(od_settings.app_database_url) as session:
         events = audit.recent(session, principals["admin"], limit=5)
     export = next(e for e in events if e.action == "export")
     assert (export.user_name, export.status, export.rows) == ("analis.jatim", "error", 100)
-
-
-def test_prefetched_batches_keep_order_and_raise_the_scan_error() -> None:
-    import pyarrow as pa
-
-    from treasury.warehouse.reader import _prefetched
-
-    batches = [pa.record_batch({"n": [i]}) for i in range(7)]
-    reader = pa.RecordBatchReader.from_batches(batches[0].schema, batches)
-    assert [b.column(0)[0].as_py() for b in _prefetched(reader, depth=2)] == list(range(7))
-
-    def failing():
-        yield batches[0]
-        raise ValueError("disk gone")
-
-    broken = pa.RecordBatchReader.from_batches(batches[0].schema, failing())
-    stream = _prefetched(broken)
-    assert next(stream).num_rows == 1
-    with pytest.raises(ValueError, match="disk gone"):
-        next(stream)
 
 
 # -- SQL -------------------------------------------------------------------------------------

@@ -104,6 +104,9 @@ def check_sql(sql: str) -> exp.Expression:
     return tree
 
 
+#: Largest LIMIT for which a snapshot query reads the non-key columns of the chosen rows only.
+LATE_ROWS = 2_048
+
 #: Connections to one snapshot file in one process share a DuckDB instance: its lock-down (check,
 #: then set) must not interleave, or the second connection finds the configuration locked half way.
 _LOCK_DOWN = threading.Lock()
@@ -131,6 +134,11 @@ def lock_down(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             # Snapshot views read the lake's Parquet files, which a version never changes: keep
             # their footers (schema, row-group statistics) instead of reading them per query.
             con.execute("SET parquet_metadata_cache = true")
+            # A keyset page (ORDER BY ... LIMIT, up to the API's 1,000 rows) finds its rows on
+            # the sort and filter columns first and reads the other columns of those rows only
+            # (DuckDB's default stops at LIMIT 50): measured on SP2D, a Kanwil's or an
+            # unfiltered page takes half the CPU, a KPPN's page 5-25% less, same rows.
+            con.execute(f"SET late_materialization_max_rows = {LATE_ROWS}")
             con.execute("SET lock_configuration = true")
         elif external:
             raise QueryError("the snapshot connection allows external access; refusing to run SQL")

@@ -17,11 +17,10 @@ import hashlib
 import hmac
 import json
 import threading
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from queue import Full, Queue
 from typing import Any
 
 import duckdb
@@ -717,15 +716,13 @@ class Reader:
     ) -> Iterator[pa.RecordBatch]:
         rows = size = 0
         status, detail = "error", "interrupted"
-        batches = _prefetched(reader)
         try:
-            for batch in batches:
+            for batch in reader:
                 rows += batch.num_rows
                 size += batch.nbytes
                 yield batch
             status, detail = "ok", None  # type: ignore[assignment]
         finally:
-            batches.close()  # stops the scan thread before its cursor closes
             cursor.close()
             with self.session_factory() as session:
                 audit.record(
@@ -891,48 +888,6 @@ def _reader(
     except _INPUT_ERRORS as exc:
         raise ReadError(400, "bad_filter", str(exc).split("\n")[0]) from None
     return reader
-
-
-_END = object()
-
-
-def _prefetched(reader: pa.RecordBatchReader, depth: int = 2) -> Generator[pa.RecordBatch]:
-    """The reader's batches, the next ``depth`` read on a thread while the caller writes the
-    current one: the scan (DuckDB) and the file encoding (Arrow CSV, Parquet) both release the
-    GIL, so an export uses both cores instead of taking turns. Closing the generator stops the
-    thread (after the batch it is reading) before it returns."""
-    queue: Queue[Any] = Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def hand(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.05)
-                return True
-            except Full:
-                continue
-        return False
-
-    def scan() -> None:
-        try:
-            for batch in reader:
-                if not hand(batch):
-                    return
-        except BaseException as exc:  # raised again in the caller's thread
-            hand(exc)
-            return
-        hand(_END)
-
-    thread = threading.Thread(target=scan, name="export-scan", daemon=True)
-    thread.start()
-    try:
-        while (item := queue.get()) is not _END:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _refusal(status: int, reason: str, message: str) -> ReadError:
