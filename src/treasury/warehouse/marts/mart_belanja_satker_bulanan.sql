@@ -2,6 +2,7 @@
 -- 51-58), against the satker's DIPA ceiling for that type, repeated on every month row.
 -- A DIPA line with no payment at all in its year still appears once, in month 1, with
 -- realisasi 0, so that the ceilings add up. Satker attributes are the latest master data.
+-- A row's realisasi travels with it from the grouping (no join back to the grouped payments).
 -- grain: tahun, bulan, kode_satker, jenis_belanja
 WITH realisasi AS (
     SELECT tahun, bulan, kode_satker, LEFT(kode_akun, 2) AS jenis_belanja, SUM(nilai) AS realisasi
@@ -17,9 +18,9 @@ dibayar AS (
     SELECT DISTINCT tahun, kode_satker, jenis_belanja FROM realisasi
 ),
 baris AS (
-    SELECT tahun, bulan, kode_satker, jenis_belanja FROM realisasi
+    SELECT tahun, bulan, kode_satker, jenis_belanja, realisasi FROM realisasi
     UNION ALL
-    SELECT p.tahun, 1 AS bulan, p.kode_satker, p.jenis_belanja
+    SELECT p.tahun, 1 AS bulan, p.kode_satker, p.jenis_belanja, 0 AS realisasi
     FROM pagu AS p
     LEFT JOIN dibayar AS d
         ON d.tahun = p.tahun AND d.kode_satker = p.kode_satker
@@ -36,11 +37,8 @@ SELECT
     s.kode_kabkota,
     b.jenis_belanja,
     CAST(COALESCE(p.pagu, 0) AS BIGINT) AS pagu,
-    CAST(COALESCE(r.realisasi, 0) AS BIGINT) AS realisasi
+    CAST(b.realisasi AS BIGINT) AS realisasi
 FROM baris AS b
 LEFT JOIN clean_span_satker AS s ON s.kode_satker = b.kode_satker
 LEFT JOIN pagu AS p
     ON p.tahun = b.tahun AND p.kode_satker = b.kode_satker AND p.jenis_belanja = b.jenis_belanja
-LEFT JOIN realisasi AS r
-    ON r.tahun = b.tahun AND r.bulan = b.bulan AND r.kode_satker = b.kode_satker
-    AND r.jenis_belanja = b.jenis_belanja

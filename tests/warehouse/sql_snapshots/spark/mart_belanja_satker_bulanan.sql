@@ -35,14 +35,16 @@ WITH realisasi AS (
     tahun,
     bulan,
     kode_satker,
-    jenis_belanja
+    jenis_belanja,
+    realisasi
   FROM realisasi
   UNION ALL
   SELECT
     p.tahun,
     1 AS bulan,
     p.kode_satker,
-    p.jenis_belanja
+    p.jenis_belanja,
+    0 AS realisasi
   FROM pagu AS p
   LEFT JOIN dibayar AS d
     ON d.tahun = p.tahun
@@ -61,16 +63,11 @@ SELECT
   s.kode_kabkota,
   b.jenis_belanja,
   CAST(COALESCE(p.pagu, 0) AS BIGINT) AS pagu,
-  CAST(COALESCE(r.realisasi, 0) AS BIGINT) AS realisasi
+  CAST(b.realisasi AS BIGINT) AS realisasi
 FROM baris AS b
 LEFT JOIN clean_span_satker AS s
   ON s.kode_satker = b.kode_satker
 LEFT JOIN pagu AS p
   ON p.tahun = b.tahun
   AND p.kode_satker = b.kode_satker
-  AND p.jenis_belanja = b.jenis_belanja
-LEFT JOIN realisasi AS r
-  ON r.tahun = b.tahun
-  AND r.bulan = b.bulan
-  AND r.kode_satker = b.kode_satker
-  AND r.jenis_belanja = b.jenis_belanja;
+  AND p.jenis_belanja = b.jenis_belanja;
