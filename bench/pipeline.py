@@ -55,13 +55,16 @@ def run(args: argparse.Namespace) -> None:
     for folder in ("lake", "serving"):
         shutil.rmtree(home / folder, ignore_errors=True)
     (home / "app.db").unlink(missing_ok=True)
+    load_before = os.getloadavg()
     pipeline = measure(
         """
         from treasury.config import get_settings
         from treasury.warehouse.pipeline import run_pipeline
         result = run_pipeline(get_settings())
         assert result.status == "succeeded", result
+        usage = resource.getrusage(resource.RUSAGE_SELF)
         extra = {
+            "cpu_seconds": usage.ru_utime + usage.ru_stime,
             "rows_in": sum(s.rows_in for s in result.stages if s.stage == "validate"),
             "rows_quarantined": sum(s.rows_quarantined for s in result.stages),
             "sp2d_rows": sum(
@@ -76,6 +79,7 @@ def run(args: argparse.Namespace) -> None:
         """,
         env=env,
     )
+    load_after = os.getloadavg()
     if scale == "large":
         pandas = None  # the whole table in pandas needs ~50 GB at 100M rows: not run
     else:
@@ -131,6 +135,10 @@ def run(args: argparse.Namespace) -> None:
             "sp2d_rows": sp2d_rows,
             "seconds": round(pipeline["seconds"], 3),
             "rows_per_second": round(pipeline_rate),
+            # CPU of the run's process (all threads): on the shared 2-core machine the wall time
+            # depends on what else runs; the CPU time much less.
+            "cpu_seconds": round(pipeline["extra"]["cpu_seconds"], 1),
+            "machine_load_before_after": [round(load_before[0], 1), round(load_after[0], 1)],
             "peak_mb": round(pipeline["peak_mb"]),
             "rows_quarantined": pipeline["extra"]["rows_quarantined"],
             "stages": pipeline["extra"]["stages"],
