@@ -86,6 +86,19 @@ def open_snapshot(settings: Settings | None = None) -> duckdb.DuckDBPyConnection
     return connect(settings, path, read_only=True)
 
 
+def _writer(settings: Settings, path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection that writes a snapshot file with one thread.
+
+    Copying a table in insertion order with two threads writes its row groups twice (once as
+    they come, again when the checkpoint merges them): at medium scale the file was twice as
+    large and took twice the CPU (the 6.6M-row SLA mart: 7.6 s against 3.4 s), for no faster
+    reads.
+    """
+    con = connect(settings, path)
+    con.execute("SET threads = 1")
+    return con
+
+
 def publish(
     settings: Settings,
     run_id: str,
@@ -108,7 +121,7 @@ def publish(
     _clear_stale(serving)
     path = serving / f"snapshot-{run_id}.duckdb"
     tmp = serving / f"snapshot-{run_id}.tmp"
-    con = connect(settings, tmp)
+    con = _writer(settings, tmp)
     try:
         for name, table in tables.items():
             con.register("_incoming", table)
@@ -162,7 +175,7 @@ def republish(
     path = serving / f"{base}-p{run_id}.duckdb"
     tmp = serving / f"{base}-p{run_id}.tmp"
     shutil.copyfile(current, tmp)
-    con = connect(settings, tmp)
+    con = _writer(settings, tmp)
     try:
         for name, table in tables.items():
             con.register("_incoming", table)
