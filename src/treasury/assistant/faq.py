@@ -32,12 +32,12 @@ from treasury.catalog.text import analyze, stem, words
 #: question+tags, with question+answer, with the best answer sentence; BM25 over the whole entry,
 #: over question+tags, over the answer; RapidFuzz token-set similarity to the entry's question.
 #: Fitted on the dev paraphrases by
-#: ``python -m bench assistant --fit`` (conditional logit; cross-validated figures in the bench).
+#: ``python -m bench.assistant --fit`` (conditional logit; cross-validated figures in the bench).
 RANKER = (0.361, 0.605, 0.237, 0.539, 0.405, 0.198, 0.197)
 RRF_K = 60
 #: Logistic calibration of the confidence: intercept, then one weight per :meth:`FaqBot.features`
 #: (the winner's best cosine, share of words known, treasury words used, highest BM25 score).
-#: Fitted on the dev paraphrases by ``python -m bench assistant --fit`` and shifted so that the
+#: Fitted on the dev paraphrases by ``python -m bench.assistant --fit`` and shifted so that the
 #: F1-best rejection threshold sits at 0.5 (cross-validated figures in the bench results).
 CALIBRATION = (-34.456, 37.702, 1.575, 0.279, 0.392)
 #: Below this confidence the bot hands over to a service agent (chosen on the dev set).
