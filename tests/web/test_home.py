@@ -45,3 +45,20 @@ def test_home_shows_the_data_as_of_date(tiny_home) -> None:
     with TestClient(create_app()) as client:
         assert "Data per: 23 November 2026" in client.get("/").text
         assert "Data as of: 23 November 2026" in client.get("/?lang=en").text
+
+
+def test_plotly_js_is_served_from_the_wheel_gzipped_when_accepted(empty_client: TestClient) -> None:
+    from treasury.web.app import PLOTLY_JS
+
+    original = PLOTLY_JS.read_bytes()
+    packed = empty_client.get(
+        "/static/vendor/plotly.min.js", headers={"Accept-Encoding": "gzip, deflate"}
+    )
+    assert packed.status_code == 200 and packed.headers["content-encoding"] == "gzip"
+    assert packed.headers["vary"] == "Accept-Encoding"
+    assert packed.content == original  # httpx decodes it
+    assert int(packed.headers["content-length"]) < len(original) / 2
+    plain = empty_client.get(
+        "/static/vendor/plotly.min.js", headers={"Accept-Encoding": "identity"}
+    )
+    assert "content-encoding" not in plain.headers and plain.content == original

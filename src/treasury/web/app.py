@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +74,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+@cache
+def _plotly_gzip() -> bytes:
+    """plotly.js compressed once per process."""
+    return gzip.compress(PLOTLY_JS.read_bytes(), compresslevel=9)
+
+
 def create_app() -> FastAPI:
     """Build the FastAPI application serving the portal and the APIs."""
     from treasury.web.home import router as home_router
@@ -86,13 +94,17 @@ def create_app() -> FastAPI:
     app.state.render = render
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        """plotly.js from the installed ``plotly`` wheel: charts without a CDN."""
-        return FileResponse(
-            PLOTLY_JS,
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
+    def plotly_js(request: Request) -> Response:
+        """plotly.js from the installed ``plotly`` wheel: charts without a CDN; gzip-compressed
+        for browsers that accept it (4.6 MB -> 1.4 MB over a Kanwil's or KPPN's WAN link)."""
+        headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("accept-encoding", "").lower():
+            return Response(
+                _plotly_gzip(),
+                media_type="text/javascript",
+                headers={**headers, "Content-Encoding": "gzip"},
+            )
+        return FileResponse(PLOTLY_JS, media_type="text/javascript", headers=headers)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(home_router)
