@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +87,31 @@ def test_normalisations_keep_the_planted_outliers_on_top() -> None:
     for normalisation in ("robust_z", "z", "percentile"):
         model = Ensemble(seed=0, normalisation=normalisation).fit(x)
         assert roc_auc_score(y, model.score(x)) > 0.99
+
+
+def test_a_model_pickled_by_the_previous_engine_still_scores() -> None:
+    x, _ = _blob_with_outliers(6)
+    fitted = Ensemble(seed=0, neighbours=False).fit(x)
+    raw_training = fitted._raw(x)
+    # The previous engine's pickled state: detectors and each one's sorted training scores.
+    state = {
+        "seed": 0,
+        "detectors": fitted.detectors,
+        "reference": {name: np.sort(values) for name, values in raw_training.items()},
+    }
+    old = pickle.loads(pickle.dumps(fitted))
+    old.__dict__.clear()
+    old.__setstate__(state)
+    rows = x[595:605]
+    expected = np.zeros(len(rows))
+    for name, weight in {"iforest": 0.5, "ecod": 0.25, "copod": 0.25}.items():
+        reference = state["reference"][name]
+        values = fitted.detector_scores(rows)[name]
+        below = np.searchsorted(reference, values, side="left")
+        at_or_below = np.searchsorted(reference, values, side="right")
+        expected += weight * (below + at_or_below) / (2 * len(reference))
+    assert np.allclose(old.score(rows), expected)
+    assert old.score(rows)[5:].min() > old.score(rows)[:5].max()  # 600+ are the outliers
 
 
 def test_bad_input_is_refused() -> None:

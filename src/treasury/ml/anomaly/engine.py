@@ -154,7 +154,26 @@ class Ensemble:
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """The ensemble score per row in 0-1 (higher = more anomalous)."""
-        return _percentile(self.reference, self.combined(x))
+        combined = self.combined(x)
+        if self.reference.size == 0:  # unpickled from the previous engine: its own 0-1 score
+            return combined
+        return _percentile(self.reference, combined)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Registry models pickled by the previous engine keep scoring as they did."""
+        if isinstance(state.get("reference"), dict):
+            state = {
+                "seed": state["seed"],
+                "neighbours": False,
+                "normalisation": "percentile",
+                "detectors": state["detectors"],
+                "weights": {"iforest": 0.5, "ecod": 0.25, "copod": 0.25},
+                "scales": {},
+                "sorted_training": state["reference"],
+                "reference": np.empty(0),
+                "training_combined": np.empty(0),
+            }
+        self.__dict__.update(state)
 
 
 def score(x: np.ndarray, seed: int = 0) -> np.ndarray:
