@@ -355,7 +355,7 @@ def lake_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def mart_inputs(lake_settings: Settings) -> dict[str, TableLike]:
     """The ``clean_*`` and ``ref_*`` inputs as the runner gives them to the marts
-    (append-only lake tables as Delta datasets, ``latest`` ones as Arrow tables)."""
+    (lake tables as Delta datasets; a ``latest`` one whose keys repeat as an Arrow table)."""
     con = connect(lake_settings)
     try:
         tables: dict[str, TableLike] = dict(dimensions.reference_tables())

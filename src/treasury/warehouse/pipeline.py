@@ -86,9 +86,9 @@ def latest_version(con: Any, data: TableLike, contract: Contract) -> TableLike:
     keys = ", ".join(ident(k) for k in contract.primary_key)
     detach = attach(con, "_versions", data)
     try:
-        rows, distinct = con.execute(
+        [(rows, distinct)] = con.execute(
             f"SELECT count(*), count(DISTINCT hash({keys})) FROM _versions"
-        ).fetchone()
+        ).fetchall()
         if rows == distinct:  # equal hashes for every repeated key: no key is repeated
             return data
         return con.sql(

@@ -45,7 +45,7 @@ def parquet_files(data: TableLike) -> list[str] | None:
     for anything else (an Arrow table, a filtered or non-Parquet dataset)."""
     if not isinstance(data, ds.FileSystemDataset) or data.format.default_extname != "parquet":
         return None
-    if not data.files or data.partition_expression is None:
+    if not data.files or getattr(data, "_scan_options", None):  # a filter to keep
         return None
     if not data.partition_expression.equals(ds.scalar(True)):
         return None
