@@ -12,12 +12,18 @@ the app under uvicorn (1 worker, then 2 workers for the paged query). Then Datas
 the same rows in SQLite with a composite index on the filter columns (``_nocount=1&_nosuggest=1``,
 following ``next``; CSV ``_stream=on``) and DuckDB alone (the floor: the same page, a COPY of the
 same rows to CSV). Servers run in subprocesses on loopback; every loop is bounded in count and time.
+Besides latency, the server's CPU per page (its process tree's user + system time) is recorded:
+on the shared machine it moves far less with other work. With
+``TREASURY_BENCH_BASELINE=<home>,<src>`` the 1-worker run is repeated in the same run against an
+earlier checkout's ``src`` over the lake that checkout built (A/B ratios in ``ratios``).
+The platform is read from ``$TREASURY_BENCH_HOME/<scale>`` (default ``.treasury-bench``).
 Writes ``bench/results/opendata_<scale>.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import statistics
@@ -81,6 +87,18 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (uvicorn's workers) so far: on a
+    shared machine the server's CPU per request moves far less with other work than latency."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        with contextlib.suppress(FileNotFoundError):
+            total += _cpu_s(int(child))
+    return total
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -104,15 +122,20 @@ def _paging(
     return one, state.clear
 
 
-def _single(one: Callable[[httpx.Client], float], headers: dict[str, str]) -> dict[str, float]:
+def _single(
+    one: Callable[[httpx.Client], float], headers: dict[str, str], pid: int
+) -> dict[str, float]:
     with httpx.Client(headers=headers, timeout=60) as client:
         for _ in range(10):
             one(client)
+        cpu = _cpu_s(pid)
         times = [one(client) for _ in range(SINGLE_REQUESTS)]
+        cpu = _cpu_s(pid) - cpu
     return {
         "requests": len(times),
         "p50_ms": round(statistics.median(times), 2),
         "p95_ms": round(_pct(times, 0.95), 2),
+        "server_cpu_ms_per_request": round(cpu * 1000 / len(times), 2),
     }
 
 
@@ -165,9 +188,13 @@ def _download(url: str, headers: dict[str, str], params: dict[str, Any]) -> tupl
     return size, time.perf_counter() - started
 
 
-def _uvicorn(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def _uvicorn(
+    home: Path, port: int, workers: int, source: str | None = None
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, **SERVER_ENV, "TREASURY_HOME": str(home)}
     env.pop("TREASURY_DATABASE_URL", None)
+    if source:  # another checkout's src/ (a baseline) ahead of the installed package
+        env["PYTHONPATH"] = source
     command = [sys.executable, "-m", "uvicorn", "treasury.web.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     command += ["--no-access-log", "--workers", str(workers)]
@@ -183,11 +210,13 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-def _native(home: Path, token: str, workers: int, exports: bool) -> dict[str, Any]:
+def _native(
+    home: Path, token: str, workers: int, exports: bool, source: str | None = None
+) -> dict[str, Any]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {token}"}
-    server = _uvicorn(home, port, workers)
+    server = _uvicorn(home, port, workers, source)
     try:
         _wait(f"{base}/healthz")
         rows_url = f"{base}/api/v1/datasets/{SLUG}/rows"
@@ -202,7 +231,7 @@ def _native(home: Path, token: str, workers: int, exports: bool) -> dict[str, An
 
         one, _ = _paging(lambda c: page(c, {}), lambda c, t: page(c, {"next": t}))
         out: dict[str, Any] = {"workers": workers}
-        out["page_single_client"] = _single(one, headers)
+        out["page_single_client"] = _single(one, headers, server.pid)
         out["page_16_clients"] = _concurrent(one, headers)
         if exports:
             export = f"{base}/api/v1/datasets/{SLUG}/export"
@@ -216,11 +245,13 @@ def _native(home: Path, token: str, workers: int, exports: bool) -> dict[str, An
 
             sampler = threading.Thread(target=sample)
             sampler.start()
+            cpu = _cpu_s(server.pid)
             try:
                 size, seconds = _download(f"{export}.csv", headers, {"tahun__eq": str(YEAR)})
             finally:
                 done.set()
                 sampler.join()
+            cpu = _cpu_s(server.pid) - cpu
             after = _rss_mb(server.pid)
             out["csv"] = {
                 "rows": _rows_of_year(),
@@ -231,6 +262,7 @@ def _native(home: Path, token: str, workers: int, exports: bool) -> dict[str, An
                 "rss_after_mb": round(after, 1),
                 "rss_peak_during_mb": round(max(peak), 1),
                 "rss_growth_mb": round(max(max(peak), after) - before, 1),
+                "server_cpu_s": round(cpu, 2),
             }
         return out
     finally:
@@ -275,7 +307,7 @@ def _datasette(sqlite_path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {
             "settings": "max_returned_rows=1000, num_sql_threads=3, max_csv_mb=0"
         }
-        out["page_single_client"] = _single(one, {})
+        out["page_single_client"] = _single(one, {}, server.pid)
         out["page_16_clients"] = _concurrent(one, {})
         before = _rss_mb(server.pid)
         size, seconds = _download(
@@ -293,6 +325,36 @@ def _datasette(sqlite_path: Path) -> dict[str, Any]:
         return out
     finally:
         _stop(server)
+
+
+def _baseline() -> dict[str, Any] | None:
+    """The native run again against ``TREASURY_BENCH_BASELINE=<home>,<src>``: an earlier
+    checkout's code over the lake it built, in the same run (A/B on a shared machine)."""
+    spec = os.environ.get("TREASURY_BENCH_BASELINE")
+    if not spec:
+        return None
+    folder, source = spec.split(",", 1)
+    home = Path(folder).resolve()
+    token = measure(
+        """
+        from treasury.access import create_token, seed_demo_users, get_user
+        from treasury.config import get_settings
+        from treasury.db import migrate
+        from treasury.db.session import session_scope
+        settings = get_settings()
+        migrate(settings.app_database_url)
+        with session_scope(settings.app_database_url) as session:
+            if get_user(session, "steward") is None:
+                seed_demo_users(session)
+            token, _ = create_token(session, "steward", days=None)
+        extra = {"token": token}
+        """,
+        env={"TREASURY_HOME": str(home)},
+    )["extra"]["token"]
+    out = _native(home, token, workers=1, exports=True, source=source)
+    out["home"], out["source"] = str(home), source
+    print(f"opendata: baseline 1 worker {out}", flush=True)
+    return out
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -336,6 +398,7 @@ def run(args: argparse.Namespace) -> None:
 
     native = _native(home, token, workers=1, exports=True)
     print(f"opendata: native 1 worker {native}", flush=True)
+    baseline = _baseline()
     # sp2d-rincian is not offered as XLSX (its formats: csv json ndjson parquet; the API answers
     # 404 format_unavailable), so the XLSX writer the API uses runs in-process over the same
     # policy-enforcing stream of the same rows.
@@ -466,6 +529,7 @@ def run(args: argparse.Namespace) -> None:
     conc = native["page_16_clients"]
     measured = {
         "page_p50_ms": page_p50,
+        "page_server_cpu_ms": native["page_single_client"]["server_cpu_ms_per_request"],
         "concurrent_requests_per_s": conc["requests_per_s"],
         "concurrent_p95_ms": conc["p95_ms"],
         "csv_rows_per_s": native["csv"]["rows_per_s"],
@@ -492,7 +556,30 @@ def run(args: argparse.Namespace) -> None:
         "csv_rows_per_s_native_over_datasette": _ratio(
             native["csv"]["rows_per_s"], datasette["csv_stream"]["rows_per_s"]
         ),
+        "page_server_cpu_native_over_datasette": _ratio(
+            native["page_single_client"]["server_cpu_ms_per_request"],
+            datasette["page_single_client"]["server_cpu_ms_per_request"],
+        ),
         "page_p50_native_over_duckdb": _ratio(page_p50, duck["page_p50_ms"]),
+        **(
+            {
+                "page_p50_baseline_over_native": _ratio(
+                    baseline["page_single_client"]["p50_ms"], page_p50
+                ),
+                "page_server_cpu_baseline_over_native": _ratio(
+                    baseline["page_single_client"]["server_cpu_ms_per_request"],
+                    native["page_single_client"]["server_cpu_ms_per_request"],
+                ),
+                "requests_per_s_native_over_baseline": _ratio(
+                    conc["requests_per_s"], baseline["page_16_clients"]["requests_per_s"]
+                ),
+                "csv_rows_per_s_native_over_baseline": _ratio(
+                    native["csv"]["rows_per_s"], baseline["csv"]["rows_per_s"]
+                ),
+            }
+            if baseline
+            else {}
+        ),
         "csv_rows_per_s_native_over_duckdb_copy": _ratio(
             native["csv"]["rows_per_s"], duck["copy_csv_rows_per_s"]
         ),
@@ -525,6 +612,7 @@ def run(args: argparse.Namespace) -> None:
             "targets_met": met,
             "native_1_worker": native,
             "native_2_workers": native2,
+            "baseline_1_worker": baseline,
             "datasette": datasette,
             "duckdb": duck,
             "ratios": ratios,

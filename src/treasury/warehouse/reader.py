@@ -512,8 +512,9 @@ class Reader:
         self, dataset: Dataset, decision: Any, request: ReadRequest, source: str
     ) -> tuple[_Query, list[str], list[tuple[str, bool]]]:
         """Conditions, output columns and full sort keys (user sort + key) of a read."""
-        columns = list(request.columns or dataset.columns)
-        unknown = [c for c in [*columns, *(c for c, _ in request.sort)] if c not in dataset.columns]
+        known = dataset.columns  # built on each access: once per read
+        columns = list(request.columns or known)
+        unknown = [c for c in [*columns, *(c for c, _ in request.sort)] if c not in known]
         if unknown:
             raise ReadError(
                 400, "unknown_column", f"unknown column {unknown[0]!r}", ", ".join(dataset.columns)
