@@ -121,29 +121,8 @@ def publish(
     _clear_stale(serving)
     path = serving / f"snapshot-{run_id}.duckdb"
     tmp = serving / f"snapshot-{run_id}.tmp"
-    con = _writer(settings, tmp)
-    try:
-        for name, table in tables.items():
-            con.register("_incoming", table)
-            keys = [c for c in order.get(name, ()) if c in table.schema.names]
-            by = f" ORDER BY {', '.join(ident(k) for k in keys)}" if keys else ""
-            con.execute(f"CREATE TABLE {ident(name)} AS SELECT * FROM _incoming{by}")
-            con.unregister("_incoming")
-        for name, (files, columns) in (views or {}).items():
-            listed = ", ".join(quote(str(f)) for f in files)
-            cols = ", ".join(ident(c) for c in columns)
-            con.execute(f"CREATE VIEW {ident(name)} AS SELECT {cols} FROM read_parquet([{listed}])")
-        con.execute(
-            "CREATE TABLE _snapshot AS SELECT ? AS run_id, ? AS created_at",
-            [run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
-        )
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    _fsync(tmp)
-    tmp.replace(path)
-    _write_atomic(serving / "CURRENT", path.name + "\n")
-    return path, _prune(serving, path.name)
+    _fill(_writer(settings, tmp), run_id, tables, order, views or {})
+    return _swap_in(serving, tmp, path)
 
 
 def republish(
@@ -175,7 +154,19 @@ def republish(
     path = serving / f"{base}-p{run_id}.duckdb"
     tmp = serving / f"{base}-p{run_id}.tmp"
     shutil.copyfile(current, tmp)
-    con = _writer(settings, tmp)
+    _fill(_writer(settings, tmp), run_id, tables, order, {})
+    return _swap_in(serving, tmp, path)
+
+
+def _fill(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    tables: Mapping[str, pa.Table],
+    order: Mapping[str, Sequence[str]],
+    views: Mapping[str, tuple[Sequence[str], Sequence[str]]],
+) -> None:
+    """Write ``tables`` (sorted by their ``order`` columns; replacing any of the same name),
+    ``views`` and the run stamp into the snapshot being written; checkpoint and close it."""
     try:
         for name, table in tables.items():
             con.register("_incoming", table)
@@ -183,6 +174,10 @@ def republish(
             by = f" ORDER BY {', '.join(ident(k) for k in keys)}" if keys else ""
             con.execute(f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT * FROM _incoming{by}")
             con.unregister("_incoming")
+        for name, (files, columns) in views.items():
+            listed = ", ".join(quote(str(f)) for f in files)
+            cols = ", ".join(ident(c) for c in columns)
+            con.execute(f"CREATE VIEW {ident(name)} AS SELECT {cols} FROM read_parquet([{listed}])")
         con.execute(
             "CREATE OR REPLACE TABLE _snapshot AS SELECT ? AS run_id, ? AS created_at",
             [run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
@@ -190,6 +185,11 @@ def republish(
         con.execute("CHECKPOINT")
     finally:
         con.close()
+
+
+def _swap_in(serving: Path, tmp: Path, path: Path) -> tuple[Path, list[str]]:
+    """Make the written snapshot ``tmp`` current as ``path`` (synced, renamed, CURRENT rewritten
+    atomically); prune the old ones."""
     _fsync(tmp)
     tmp.replace(path)
     _write_atomic(serving / "CURRENT", path.name + "\n")
