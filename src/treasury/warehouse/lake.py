@@ -7,7 +7,7 @@ so a batch is wholly in a table or not at all; before appending, batches the tab
 (left by a run that was killed after this commit but before the ledger's) are replaced in the
 same commit. That makes a run killed at any moment resumable without duplicates.
 
-A :class:`TableWriter` writes a run's batches as Parquet files (encoded on a background thread
+A :class:`TableWriter` writes a run's batches as Parquet files (encoded on background threads
 while the next batch is validated) and commits them with one Delta transaction. Only the main
 thread ever calls into delta-rs: a writer that blocked its runtime waiting for Python data
 could starve the other writers of runtime threads.
@@ -224,7 +224,10 @@ class TableWriter:
         self.batches = set(batches)
         self.rows = 0
         self.replaced: set[str] = set()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
+        # Sorting a clustered file costs as much as encoding it: two encoder threads keep the
+        # validator from waiting on one (medium SP2D validate 20.8 s -> 18.2 s, MPN 24.4 -> 9.9).
+        workers = 2 if self.cluster else 1
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="parquet")
         self._pending: list[Future[AddAction]] = []
 
     def put(self, table: pa.Table) -> None:
