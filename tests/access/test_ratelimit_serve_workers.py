@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -52,6 +53,17 @@ def answers_by_worker(metrics: Path, route: str) -> dict[int, Counter[str]]:
     return out
 
 
+def counted(metrics: Path, sent: int) -> dict[int, Counter[str]]:
+    """:func:`answers_by_worker` once every answer sent is counted: a worker counts a request
+    just after its response is sent, so the client can read the files a moment before."""
+    deadline = time.monotonic() + 10
+    while True:
+        out = answers_by_worker(metrics, ROUTE)
+        if sum(sum(c.values()) for c in out.values()) >= sent or time.monotonic() > deadline:
+            return out
+        time.sleep(0.05)
+
+
 def test_two_workers_spend_one_budget(
     platform_home: Path, redis_namespace: str, tmp_path: Path
 ) -> None:
@@ -76,13 +88,15 @@ def test_two_workers_spend_one_budget(
         statuses = Counter(r.status_code for r in responses)
         assert statuses == {200: LIMIT, 429: 5}, statuses
         assert all(int(r.headers["retry-after"]) >= 1 for r in responses if r.status_code == 429)
+        sent = len(responses)
         # until both workers have answered: each refuses, the budget is spent for both
         for _ in range(40):
-            if len(answers_by_worker(tmp_path, ROUTE)) == 2:
+            if len(counted(tmp_path, sent)) == 2:
                 break
             with ThreadPoolExecutor(4) as pool:
                 more = list(pool.map(get, range(4)))
+            sent += len(more)
             assert {r.status_code for r in more} == {429}
-        by_worker = answers_by_worker(tmp_path, ROUTE)
+        by_worker = counted(tmp_path, sent)
     assert len(by_worker) == 2, by_worker
     assert sum(c["200"] for c in by_worker.values()) == LIMIT
