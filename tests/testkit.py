@@ -85,13 +85,14 @@ def served(env: Mapping[str, str], workers: int | None = None) -> Iterator[str]:
     if workers is None:
         command = [sys.executable, "-m", "uvicorn", "treasury.web.app:create_app", "--factory"]
         command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+        command += ["--timeout-graceful-shutdown", "1"]  # open event streams end at once
     else:
         command = [sys.executable, "-m", "treasury.cli", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen(command, env=dict(env))  # the whole environment, as given
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        for _ in range(300):
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
@@ -102,4 +103,8 @@ def served(env: Mapping[str, str], workers: int | None = None) -> Iterator[str]:
         yield url
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

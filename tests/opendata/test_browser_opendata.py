@@ -9,16 +9,13 @@ import csv
 import io
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from test_pages import PASSWORDS, opendata_platform  # noqa: F401  (fixtures)
+from tests.testkit import served
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DATASET = "bansos-2023"
@@ -27,9 +24,6 @@ DATASET = "bansos-2023"
 @pytest.fixture(scope="module")
 def server(opendata_platform: Path) -> Iterator[str]:
     """The real app served by uvicorn in a subprocess over the platform; yields its URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {
         **os.environ,
         "TREASURY_HOME": str(opendata_platform),
@@ -39,24 +33,8 @@ def server(opendata_platform: Path) -> Iterator[str]:
         "TREASURY_LOGIN_MAX_FAILURES": "1000",
     }
     env.pop("TREASURY_DATABASE_URL", None)
-    command = [sys.executable, "-m", "uvicorn", "treasury.web.app:create_app", "--factory"]
-    process = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the web app did not start")
+    with served(env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

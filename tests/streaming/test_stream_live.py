@@ -7,9 +7,6 @@ import asyncio
 import json
 import os
 import queue
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from tests.testkit import TEST_ENV, clear_caches
+from tests.testkit import TEST_ENV, clear_caches, served
 
 from treasury.config import Settings
 from treasury.sources.stream import Event, NatsPublisher, NatsSource, StreamConfig
@@ -28,8 +25,6 @@ from treasury.web.app import create_app
 
 from .conftest import DAY, run_async, totals
 from .test_stream_writer import CONFIG, messages
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(home: Path, intranet: bool) -> dict[str, str]:
@@ -45,46 +40,8 @@ def live_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The app under uvicorn over an empty home (loopback is intranet); yields (url, home)."""
     home = tmp_path / "home"
     home.mkdir()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "treasury.web.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--timeout-graceful-shutdown",
-            "1",
-        ],
-        env=_env(home, intranet=True),
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the web app did not start")
+    with served(_env(home, intranet=True)) as url:
         yield url, home
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _read_events(url: str, out: queue.Queue[dict[str, Any]], stop: threading.Event) -> None:
